@@ -1,0 +1,29 @@
+namespace DistributedSolver.Backend;
+
+/// <summary>A contiguous range of a <see cref="DeviceBuffer"/>: how a parameter blob points into
+/// the net's flat parameter buffer, and how a unit's rows are addressed.</summary>
+public readonly record struct BufferView
+{
+    public BufferView(DeviceBuffer buffer, int offset, int length)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        if (offset < 0 || length < 0 || (long)offset + length > buffer.Length)
+            throw new ArgumentOutOfRangeException(nameof(length),
+                $"view [{offset}, {offset + (long)length}) lies outside a buffer of {buffer.Length}");
+        Buffer = buffer;
+        Offset = offset;
+        Length = length;
+    }
+
+    public DeviceBuffer Buffer { get; }
+    public int Offset { get; }
+    public int Length { get; }
+
+    public BufferView Slice(int offset, int length)
+    {
+        if (offset < 0 || length < 0 || (long)offset + length > Length)
+            throw new ArgumentOutOfRangeException(nameof(length),
+                $"slice [{offset}, {offset + (long)length}) lies outside a view of {Length}");
+        return new BufferView(Buffer, Offset + offset, length);
+    }
+}

@@ -1,0 +1,75 @@
+namespace DistributedSolver.Backend;
+
+/// <summary>
+/// The primitives that layers and solvers are written against (Caffe's math_functions plus the
+/// per-layer kernels). The CPU backend implements them with BLAS and TensorPrimitives; the GPU
+/// backend implements the same operations with ILGPU kernels, so no layer or solver changes.
+/// All matrices are row-major. Every operation must be deterministic: the same inputs give the
+/// same bits whatever the process's thread count (DESIGN.md, "The unit of work").
+/// </summary>
+public interface IComputeBackend : IDisposable
+{
+    /// <summary>What this backend computes with, e.g. "CPU, GEMM: OpenBLAS 0.3.21, 2 tiles in parallel".</summary>
+    string Description { get; }
+
+    /// <summary>A zero-filled buffer of <paramref name="length"/> floats.</summary>
+    DeviceBuffer Allocate(int length);
+
+    void Upload(ReadOnlySpan<float> source, BufferView destination);
+    void Download(BufferView source, Span<float> destination);
+    void Copy(BufferView source, BufferView destination);
+    void Fill(BufferView x, float value);
+
+    /// <summary>C = alpha·op(A)·op(B) + beta·C with op(A) m×k, op(B) k×n, C m×n, all dense row-major.</summary>
+    void Gemm(Transpose transA, Transpose transB, int m, int n, int k,
+        float alpha, BufferView a, BufferView b, float beta, BufferView c);
+
+    /// <summary>y = alpha·op(A)·x + beta·y with A m×n row-major.</summary>
+    void Gemv(Transpose transA, int m, int n, float alpha, BufferView a, BufferView x, float beta, BufferView y);
+
+    /// <summary>y = alpha·x + y.</summary>
+    void Axpy(float alpha, BufferView x, BufferView y);
+
+    /// <summary>y = alpha·x + beta·y.</summary>
+    void Axpby(float alpha, BufferView x, float beta, BufferView y);
+
+    /// <summary>x = alpha·x.</summary>
+    void Scale(float alpha, BufferView x);
+
+    /// <summary>y = a + b.</summary>
+    void Add(BufferView a, BufferView b, BufferView y);
+
+    /// <summary>y = a − b.</summary>
+    void Subtract(BufferView a, BufferView b, BufferView y);
+
+    float Dot(BufferView x, BufferView y);
+    float SumOfSquares(BufferView x);
+    float Sum(BufferView x);
+
+    /// <summary>y = x &gt; 0 ? x : slope·x.</summary>
+    void ReluForward(BufferView x, BufferView y, float negativeSlope);
+
+    /// <summary>dx = dy · (x &gt; 0 ? 1 : slope). <paramref name="x"/> may alias <paramref name="dx"/>'s blob data (in-place ReLU).</summary>
+    void ReluBackward(BufferView x, BufferView dy, BufferView dx, float negativeSlope);
+
+    /// <summary>Softmax over the channel axis of an (outer, channels, inner) array.</summary>
+    void SoftmaxForward(int outer, int channels, int inner, BufferView x, BufferView y);
+
+    /// <summary>
+    /// Σ −log(max(p[label], FLT_MIN)) over the (outer, inner) positions whose label is not
+    /// <paramref name="ignoreLabel"/>, and the number of such positions.
+    /// </summary>
+    (float LossSum, int Valid) SoftmaxCrossEntropy(int outer, int channels, int inner,
+        BufferView probabilities, BufferView labels, int? ignoreLabel);
+
+    /// <summary>dx = scale·(p − onehot(label)); zero at ignored positions.</summary>
+    void SoftmaxCrossEntropyBackward(int outer, int channels, int inner,
+        BufferView probabilities, BufferView labels, int? ignoreLabel, float scale, BufferView dx);
+
+    /// <summary>The number of (outer, inner) positions whose label is among the top k scores, and the number counted.</summary>
+    (int Correct, int Counted) AccuracyCount(int outer, int channels, int inner,
+        BufferView scores, BufferView labels, int topK, int? ignoreLabel);
+
+    /// <summary>Caffe's SGD update of one parameter: h = momentum·h + rate·g; g = h.</summary>
+    void SgdUpdate(BufferView gradient, BufferView history, float momentum, float rate);
+}

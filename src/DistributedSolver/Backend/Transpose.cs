@@ -1,0 +1,7 @@
+namespace DistributedSolver.Backend;
+
+public enum Transpose
+{
+    No,
+    Yes,
+}
