@@ -1,0 +1,66 @@
+using System.CommandLine;
+using System.Globalization;
+using DistributedSolver.Backend.Cpu;
+using DistributedSolver.Cli.Output;
+using DistributedSolver.Layers;
+using DistributedSolver.Nets;
+using DistributedSolver.Prototxt;
+using DistributedSolver.Proto;
+using DistributedSolver.Snapshots;
+using DistributedSolver.Training;
+
+namespace DistributedSolver.Cli.Commands;
+
+/// <summary><c>dsolver test</c>: Caffe's <c>caffe test</c>, the TEST phase of a net over K batches.</summary>
+internal static class TestCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<FileInfo>("--model") { Description = "net prototxt", Required = true };
+        var weights = new Option<FileInfo>("--weights") { Description = ".caffemodel to evaluate", Required = true };
+        var iterations = new Option<int>("--iterations") { Description = "batches to run", DefaultValueFactory = _ => 50 };
+        var command = new Command("test", "Score a trained model on the TEST phase of a net")
+        {
+            model, weights, iterations, CommonOptions.Threads, CommonOptions.Gemm,
+        };
+        command.SetAction(result => UserErrors.Run(() => Run(
+            result.GetRequiredValue(model).FullName, result.GetRequiredValue(weights).FullName,
+            result.GetValue(iterations), CommonOptions.BackendOptions(result))));
+        return command;
+    }
+
+    private static int Run(string modelPath, string weightsPath, int iterations, CpuBackendOptions options)
+    {
+        if (iterations < 1) throw new InvalidOperationException($"--iterations must be positive, got {iterations}");
+        using var backend = new CpuBackend(options);
+        var log = new CaffeLog(Console.Out);
+        log.Write($"Using {backend.Description}");
+        var definition = PrototxtFile.LoadNet(modelPath);
+        var net = new Net(definition, Phase.Test, backend, new NetContext(Path.GetDirectoryName(modelPath)!, 0, log.Write));
+        net.CopyTrainedLayersFrom(SnapshotStore.ReadModel(weightsPath), weightsPath);
+        long position = 0;
+        var sums = new Dictionary<string, (float Sum, float Weight)>();
+        float loss = 0f;
+        for (int i = 0; i < iterations; i++)
+        {
+            var batch = Trainer.Evaluate(net, 1, ref position, computeLoss: true, 0, 0);
+            loss += batch.Loss ?? 0f;
+            foreach (var o in batch.Outputs)
+            {
+                log.Write($"Batch {i}, {o.Name} = {Format(o.Value)}");
+                var (sum, _) = sums.GetValueOrDefault(o.Name);
+                sums[o.Name] = (sum + o.Value, o.LossWeight);
+            }
+        }
+        log.Write($"Loss: {Format(loss / iterations)}");
+        foreach (var (name, (sum, weight)) in sums)
+        {
+            float mean = sum / iterations;
+            string lossPart = weight != 0f ? $" (* {Format(weight)} = {Format(weight * mean)} loss)" : "";
+            log.Write($"{name} = {Format(mean)}{lossPart}");
+        }
+        return 0;
+    }
+
+    private static string Format(float value) => value.ToString("G6", CultureInfo.InvariantCulture);
+}
