@@ -179,8 +179,8 @@ public static class PrototxtParser
     }
 
     /// <summary>
-    /// A number, identifier or negated one, converted to the field's type. <see cref="_first"/>
-    /// is where errors point: the '-' when there is one.
+    /// A number, identifier or negated one, converted to the field's type. Errors point at the
+    /// first token: the '-' when there is one.
     /// </summary>
     private readonly struct Scalar(PrototxtTokenizer tokens, FieldDescriptor field, Token first, Token token, bool negative)
     {

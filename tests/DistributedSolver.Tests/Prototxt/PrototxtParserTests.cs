@@ -211,7 +211,7 @@ public sealed class PrototxtParserTests
     [Fact]
     public void RepeatedFieldsTakeRepetitionAndLists()
     {
-        var solver = Solver("test_iter: 1 test_iter: [2, 3] test_iter: [] stepvalue: [10,20,30,]".Replace(",]", "]"));
+        var solver = Solver("test_iter: 1 test_iter: [2, 3] test_iter: [] stepvalue: [10,20,30]");
         Assert.Equal([1, 2, 3], solver.TestIter);
         Assert.Equal([10, 20, 30], solver.Stepvalue);
 
