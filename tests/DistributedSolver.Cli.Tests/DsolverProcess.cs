@@ -1,0 +1,41 @@
+using System.Diagnostics;
+
+namespace DistributedSolver.Cli.Tests;
+
+/// <summary>Runs the built <c>dsolver</c> as a real process: exit codes, stderr and files are what a user sees.</summary>
+internal static class DsolverProcess
+{
+    public static string RepoRoot { get; } = FindRoot();
+
+    public static (int ExitCode, string Out, string Error) Run(string workingDirectory, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "dsolver.dll"));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        // Tests must not depend on whether Debian's data package is installed.
+        start.Environment["DSOLVER_DATA_PATH"] = "";
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"dsolver {string.Join(' ', args)} did not finish");
+        }
+        return (process.ExitCode, output.Result, error.Result);
+    }
+
+    public static string SubsetPrefix(string split) => Path.Combine(RepoRoot, "examples", "fashion_mnist", "fashion-mnist", split);
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "DistributedSolver.sln"))) return dir.FullName;
+        throw new InvalidOperationException("DistributedSolver.sln not found");
+    }
+}
