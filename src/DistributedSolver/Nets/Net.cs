@@ -108,7 +108,8 @@ public sealed class Net
         }
 
         PruneLayersThatDoNotReachTheLoss();
-        foreach (var (name, blob) in blobs)
+        // Caffe numbers the outputs in name order (its available_blobs_ is a std::set<string>).
+        foreach (var (name, blob) in blobs.OrderBy(b => b.Key, StringComparer.Ordinal))
             if (!consumed.Contains(blob))
                 _outputs.Add(new NetOutput(name, blob, _lossTops.FirstOrDefault(l => l.Blob == blob).Weight));
         BindParameters(shareWith, context);
