@@ -1,3 +1,4 @@
+using System.Globalization;
 using DistributedSolver.Training;
 using Spectre.Console;
 
@@ -39,7 +40,7 @@ internal abstract class ConsoleReporter : ITrainingObserver, IDisposable
     protected static IEnumerable<string> IterationLines(IterationReport r)
     {
         yield return $"Iteration {r.Iteration} ({CaffeLog.Number(r.IterationsPerSecond)} iter/s, "
-            + $"{CaffeLog.Number(r.SamplesPerSecond)} samples/s), loss = {CaffeLog.Number(r.SmoothedLoss)}";
+            + $"{r.SamplesPerSecond.ToString("F0", CultureInfo.InvariantCulture)} samples/s), loss = {CaffeLog.Number(r.SmoothedLoss)}";
         for (int i = 0; i < r.Outputs.Count; i++) yield return CaffeLog.Output("Train", i, r.Outputs[i]);
         yield return $"Iteration {r.Iteration}, lr = {CaffeLog.Number(r.LearningRate)}";
     }
