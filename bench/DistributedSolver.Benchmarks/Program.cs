@@ -1,17 +1,20 @@
 namespace DistributedSolver.Benchmarks;
 
-/// <summary>Figures, not tests: <c>dotnet run -c Release --project bench/DistributedSolver.Benchmarks -- mlp</c>.</summary>
+/// <summary>Figures, not tests: <c>dotnet run -c Release --project bench/DistributedSolver.Benchmarks -- gemm|mlp</c>.</summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
         switch (args.FirstOrDefault())
         {
+            case "gemm":
+                GemmBenchmark.Run(Console.Out);
+                return 0;
             case "mlp":
                 MlpBenchmark.Run(Console.Out);
                 return 0;
             default:
-                Console.Error.WriteLine("usage: DistributedSolver.Benchmarks mlp");
+                Console.Error.WriteLine("usage: DistributedSolver.Benchmarks gemm|mlp");
                 return 2;
         }
     }

@@ -124,7 +124,14 @@ public sealed class CpuBackend : IComputeBackend
         if (inner == 1)
         {
             for (int o = 0; o < outer; o++)
-                TensorPrimitives.SoftMax(xs.Slice(o * channels, channels), ys.Slice(o * channels, channels));
+            {
+                // TensorPrimitives.SoftMax does not subtract the maximum, so exp overflows for logits
+                // above ~88; Caffe subtracts it first.
+                var row = xs.Slice(o * channels, channels);
+                var result = ys.Slice(o * channels, channels);
+                TensorPrimitives.Subtract(row, TensorPrimitives.Max(row), result);
+                TensorPrimitives.SoftMax(result, result);
+            }
             return;
         }
         for (int o = 0; o < outer; o++)
@@ -197,12 +204,14 @@ public sealed class CpuBackend : IComputeBackend
             int label = (int)l[o * inner + i];
             if (label == ignoreLabel) continue;
             CheckLabel(label, channels);
-            // Caffe counts a hit when fewer than top_k classes score strictly higher than the label's.
+            // Caffe's accuracy_layer.cpp: a hit when fewer than top_k other classes score at least
+            // the label's score, so a tie with another class counts against the label. The label's
+            // own class is among those counted, hence the start at −1.
             float target = s[(o * channels + label) * inner + i];
-            int higher = 0;
-            for (int c = 0; c < channels && higher < topK; c++)
-                if (s[(o * channels + c) * inner + i] > target) higher++;
-            if (higher < topK) correct++;
+            int better = -1;
+            for (int c = 0; c < channels && better < topK; c++)
+                if (s[(o * channels + c) * inner + i] >= target) better++;
+            if (better < topK) correct++;
             counted++;
         }
         return (correct, counted);
