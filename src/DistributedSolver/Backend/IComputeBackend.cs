@@ -70,6 +70,10 @@ public interface IComputeBackend : IDisposable
     (int Correct, int Counted) AccuracyCount(int outer, int channels, int inner,
         BufferView scores, BufferView labels, int topK, int? ignoreLabel);
 
-    /// <summary>Caffe's SGD update of one parameter: h = momentum·h + rate·g; g = h.</summary>
-    void SgdUpdate(BufferView gradient, BufferView history, float momentum, float rate);
+    /// <summary>
+    /// Caffe's SGD step for one parameter, fused into one pass: d = scale·g + decay·w (normalize,
+    /// L2 regularize); h = momentum·h + rate·d; w = w − h. The gradient is left as it was.
+    /// </summary>
+    void SgdUpdate(BufferView weights, BufferView gradient, BufferView history,
+        float gradientScale, float decay, float momentum, float rate);
 }

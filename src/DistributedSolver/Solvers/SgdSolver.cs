@@ -8,6 +8,7 @@ namespace DistributedSolver.Solvers;
 public sealed class SgdSolver(SolverParameter parameter, IReadOnlyList<LearnableParameter> parameters, BufferView weights, IComputeBackend backend)
     : Solver(parameter, parameters, weights, backend)
 {
-    protected override void ComputeUpdateValue(LearnableParameter p, BufferView gradient, float rate) =>
-        Backend.SgdUpdate(gradient, History(0, p), Parameter.Momentum, rate * p.LrMult);
+    protected override void Update(LearnableParameter p, BufferView weights, BufferView gradient,
+        float gradientScale, float decay, float rate) =>
+        Backend.SgdUpdate(weights, gradient, History(0, p), gradientScale, decay, Parameter.Momentum, rate);
 }

@@ -38,42 +38,37 @@ public abstract class Solver
         _history.View.Slice(set * Weights.Length + p.Offset, p.Blob.Count);
 
     /// <summary>
-    /// Applies one update with the summed gradient of the iteration's units (overwritten with the
-    /// update value) and returns the learning rate used.
+    /// Applies one update with the summed gradient of the iteration's units and returns the
+    /// learning rate used. The gradient is read, never changed, so a caller may keep it.
     /// </summary>
     public float ApplyUpdate(int iter, BufferView gradient)
     {
         if (gradient.Length != Weights.Length)
             throw new ArgumentException($"gradient of {gradient.Length} values for {Weights.Length} weights", nameof(gradient));
         float rate = LearningRatePolicy.Rate(Parameter, iter);
-        ClipGradients(gradient);
-        if (Parameter.IterSize > 1) Backend.Scale(1f / Parameter.IterSize, gradient);
+        // Caffe clips on the global L2 norm of the summed gradient, then divides by iter_size; both
+        // are one factor on every element, applied inside the solver's fused kernel.
+        float scale = ClipScale(gradient) / Parameter.IterSize;
         foreach (var p in Parameters)
-        {
-            var g = gradient.Slice(p.Offset, p.Blob.Count);
-            Regularize(p, g);
-            ComputeUpdateValue(p, g, rate);
-        }
-        Backend.Axpy(-1f, gradient, Weights);
+            Update(p, Weights.Slice(p.Offset, p.Blob.Count), gradient.Slice(p.Offset, p.Blob.Count),
+                scale, Parameter.WeightDecay * p.DecayMult, rate * p.LrMult);
         return rate;
     }
 
-    private void ClipGradients(BufferView gradient)
+    private float ClipScale(BufferView gradient)
     {
         float clip = Parameter.ClipGradients;
-        if (clip < 0) return;
+        if (clip < 0) return 1f;
         float norm = MathF.Sqrt(Backend.SumOfSquares(gradient));
-        if (norm > clip) Backend.Scale(clip / norm, gradient);
+        return norm > clip ? clip / norm : 1f;
     }
 
-    private void Regularize(LearnableParameter p, BufferView gradient)
-    {
-        float decay = Parameter.WeightDecay * p.DecayMult;
-        if (decay != 0f) Backend.Axpy(decay, Weights.Slice(p.Offset, p.Blob.Count), gradient);
-    }
-
-    /// <summary>Turns the regularized gradient of one parameter into the value subtracted from it.</summary>
-    protected abstract void ComputeUpdateValue(LearnableParameter p, BufferView gradient, float rate);
+    /// <summary>
+    /// One parameter's step: its update from the gradient scaled by <paramref name="gradientScale"/>
+    /// plus <paramref name="decay"/>·w (L2), at <paramref name="rate"/> (lr × lr_mult), applied to the weights.
+    /// </summary>
+    protected abstract void Update(LearnableParameter p, BufferView weights, BufferView gradient,
+        float gradientScale, float decay, float rate);
 
     /// <summary>Caffe's SolverState (history in Caffe's order) for a snapshot at iteration <paramref name="iter"/>.</summary>
     public SolverState ToState(int iter, string learnedNet)

@@ -165,12 +165,15 @@ public sealed class CpuBackendTests : IDisposable
     }
 
     [Fact]
-    public void SgdUpdateKeepsMomentumHistory()
+    public void SgdUpdateNormalizesRegularizesAndAppliesMomentum()
     {
+        // d = 0.5·g + 0.1·w = (0.6, −1.2); h = 0.9·h + 0.1·d = (0.51, 0.33); w −= h → (0.49, −2.33).
+        var weights = Put(1, -2);
         var gradient = Put(1, -2);
         var history = Put(0.5f, 0.5f);
-        _backend.SgdUpdate(gradient, history, momentum: 0.9f, rate: 0.1f);
-        Near([0.55f, 0.25f], Get(history));
-        Near([0.55f, 0.25f], Get(gradient));
+        _backend.SgdUpdate(weights, gradient, history, gradientScale: 0.5f, decay: 0.1f, momentum: 0.9f, rate: 0.1f);
+        Near([0.51f, 0.33f], Get(history));
+        Near([0.49f, -2.33f], Get(weights));
+        Near([1f, -2f], Get(gradient));
     }
 }

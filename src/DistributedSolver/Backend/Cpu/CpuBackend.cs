@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace DistributedSolver.Backend.Cpu;
@@ -13,6 +14,7 @@ public sealed class CpuBackend : IComputeBackend
     private const float FltMin = 1.17549435e-38f;
 
     private readonly CpuGemm _gemm;
+    private readonly ParallelOptions _parallel;
 
     public CpuBackend() : this(new CpuBackendOptions())
     {
@@ -22,6 +24,7 @@ public sealed class CpuBackend : IComputeBackend
     {
         ArgumentNullException.ThrowIfNull(options);
         _gemm = CpuGemm.Create(options);
+        _parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Threads };
     }
 
     public string Description => $"CPU, GEMM: {_gemm.Description}";
@@ -223,13 +226,65 @@ public sealed class CpuBackend : IComputeBackend
             throw new InvalidDataException($"label {label} is outside [0, {channels}) of the prediction blob");
     }
 
-    public void SgdUpdate(BufferView gradient, BufferView history, float momentum, float rate)
+    public void SgdUpdate(BufferView weights, BufferView gradient, BufferView history,
+        float gradientScale, float decay, float momentum, float rate)
     {
-        var g = S(gradient);
-        var h = S(history);
-        TensorPrimitives.Multiply(h, momentum, h);
-        TensorPrimitives.MultiplyAdd(g, rate, h, h);
-        h.CopyTo(g);
+        var (w, wo) = Array(weights);
+        var (g, go) = Array(gradient);
+        var (h, ho) = Array(history);
+        ForChunks(weights.Length, (start, count) => SgdKernel(
+            w.AsSpan(wo + start, count), g.AsSpan(go + start, count), h.AsSpan(ho + start, count),
+            gradientScale, decay, momentum, rate));
+    }
+
+    // The same operations, in the same order and unfused, in the vector body and the scalar tail,
+    // so an element's bits do not depend on where a chunk or a vector starts.
+    private static void SgdKernel(Span<float> w, ReadOnlySpan<float> g, Span<float> h,
+        float scale, float decay, float momentum, float rate)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vScale = new Vector<float>(scale);
+            var vDecay = new Vector<float>(decay);
+            var vMomentum = new Vector<float>(momentum);
+            var vRate = new Vector<float>(rate);
+            for (; i <= w.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                var wv = new Vector<float>(w[i..]);
+                var d = new Vector<float>(g[i..]) * vScale + wv * vDecay;
+                var hv = new Vector<float>(h[i..]) * vMomentum + d * vRate;
+                hv.CopyTo(h[i..]);
+                (wv - hv).CopyTo(w[i..]);
+            }
+        }
+        for (; i < w.Length; i++)
+        {
+            float d = g[i] * scale + w[i] * decay;
+            float hv = h[i] * momentum + d * rate;
+            h[i] = hv;
+            w[i] -= hv;
+        }
+    }
+
+    private static (float[] Array, int Offset) Array(BufferView v) => (((CpuBuffer)v.Buffer).Array, v.Offset);
+
+    // Elementwise work in fixed chunks over the thread budget: each element is computed alone, so
+    // the split cannot change a bit; it only spreads memory traffic over the cores.
+    private void ForChunks(int length, Action<int, int> chunk)
+    {
+        const int ChunkSize = 1 << 15;
+        int chunks = (length + ChunkSize - 1) / ChunkSize;
+        if (chunks <= 1 || _parallel.MaxDegreeOfParallelism == 1)
+        {
+            chunk(0, length);
+            return;
+        }
+        Parallel.For(0, chunks, _parallel, c =>
+        {
+            int start = c * ChunkSize;
+            chunk(start, Math.Min(ChunkSize, length - start));
+        });
     }
 
     public void Dispose() => _gemm.Dispose();
