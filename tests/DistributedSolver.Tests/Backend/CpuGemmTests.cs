@@ -138,10 +138,11 @@ public sealed class CpuGemmTests
     [Fact]
     public void TilingDependsOnlyOnTheShape()
     {
-        Assert.Equal(new CpuGemm.Tiling(false, 64, 8), CpuGemm.Plan(64, 512, 784));
+        Assert.Equal(new CpuGemm.Tiling(false, 128, 4), CpuGemm.Plan(64, 512, 784));
         Assert.Equal(new CpuGemm.Tiling(true, 64, 1), CpuGemm.Plan(64, 10, 512));
-        Assert.Equal(new CpuGemm.Tiling(false, 64, 13), CpuGemm.Plan(512, 784, 64));
-        Assert.Equal(new CpuGemm.Tiling(true, 128, 2), CpuGemm.Plan(256, 8, 1024));
+        Assert.Equal(new CpuGemm.Tiling(false, 128, 7), CpuGemm.Plan(512, 784, 64));
+        Assert.Equal(new CpuGemm.Tiling(true, 512, 2), CpuGemm.Plan(1024, 8, 1024));
+        Assert.Equal(new CpuGemm.Tiling(false, 64, 8), CpuGemm.Plan(512, 512, 512));
         Assert.Equal(new CpuGemm.Tiling(false, 17, 1), CpuGemm.Plan(3, 17, 5));
     }
 

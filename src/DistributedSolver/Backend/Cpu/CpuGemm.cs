@@ -11,7 +11,7 @@ internal sealed unsafe class CpuGemm : IDisposable
     private const int TileUnit = 64;
 
     // A tile smaller than this many multiply-adds costs more in thread handoff than it saves.
-    private const long MinTileWork = 1 << 20;
+    private const long MinTileWork = 1 << 22;
 
     private readonly ISgemmKernel _kernel;
     private readonly ParallelOptions _parallel;
