@@ -78,6 +78,12 @@ public sealed class CpuBackend : IComputeBackend
     public void Axpby(float alpha, BufferView x, float beta, BufferView y)
     {
         var ys = S(y);
+        if (beta == 0f)
+        {
+            // BLAS semantics: with beta 0, y's old values (even NaN) are not read.
+            TensorPrimitives.Multiply(S(x), alpha, ys);
+            return;
+        }
         TensorPrimitives.Multiply(ys, beta, ys);
         TensorPrimitives.MultiplyAdd(S(x), alpha, ys, ys);
     }
