@@ -1,3 +1,4 @@
+using DistributedSolver.Tests;
 using System.Diagnostics;
 
 namespace DistributedSolver.Cli.Tests;
@@ -5,8 +6,6 @@ namespace DistributedSolver.Cli.Tests;
 /// <summary>Runs the built <c>dsolver</c> as a real process: exit codes, stderr and files are what a user sees.</summary>
 internal static class DsolverProcess
 {
-    public static string RepoRoot { get; } = FindRoot();
-
     public static (int ExitCode, string Out, string Error) Run(string workingDirectory, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
@@ -30,12 +29,5 @@ internal static class DsolverProcess
         return (process.ExitCode, output.Result, error.Result);
     }
 
-    public static string SubsetPrefix(string split) => Path.Combine(RepoRoot, "examples", "fashion_mnist", "fashion-mnist", split);
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "DistributedSolver.sln"))) return dir.FullName;
-        throw new InvalidOperationException("DistributedSolver.sln not found");
-    }
+    public static string SubsetPrefix(string split) => RepoPaths.SubsetPrefix(split);
 }

@@ -116,7 +116,7 @@ public sealed class DataSourceResolverTests : IDisposable
     [InlineData("t10k", 1000)]
     public void ShippedSubsetResolvesFromTheExampleDirectoryAndLoads(string split, int expectedCount)
     {
-        var netDirectory = Path.Combine(RepositoryRoot(), "examples", "fashion_mnist");
+        var netDirectory = Path.Combine(RepoPaths.Root, "examples", "fashion_mnist");
         // An empty system root makes this read the shipped copy even where the Debian package is installed.
         var paths = DataSourceResolver.Resolve($"fashion-mnist/{split}", netDirectory, SystemRoot);
 
@@ -126,18 +126,5 @@ public sealed class DataSourceResolverTests : IDisposable
         Assert.Equal((expectedCount, 28, 28), (set.Count, set.Height, set.Width));
         Assert.All(set.Labels, label => Assert.InRange(label, 0, 9));
         Assert.Equal(10, set.Labels.Distinct().Count());
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "DistributedSolver.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no DistributedSolver.sln above {AppContext.BaseDirectory}");
     }
 }
