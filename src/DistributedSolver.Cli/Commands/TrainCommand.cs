@@ -34,8 +34,7 @@ internal static class TrainCommand
         string metricsPath = definition.SnapshotPrefix + "_metrics.jsonl";
         using var metrics = new MetricsLog(metricsPath, append: snapshot is not null);
         console.OnMessage($"Metrics: {metricsPath}");
-        var trainer = new Trainer(definition, backend, new CompositeObserver(console, metrics));
-        if (snapshot is not null) trainer.Restore(snapshot);
+        var trainer = new Trainer(definition, backend, new CompositeObserver(console, metrics), resumeFrom: snapshot);
         if (weights is not null) trainer.LoadWeights(weights);
 
         using var cancellation = new CancellationTokenSource();

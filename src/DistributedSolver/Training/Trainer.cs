@@ -23,14 +23,19 @@ public sealed class Trainer
     private readonly List<float> _losses = [];
     private float _smoothedLoss;
 
-    public Trainer(TrainingDefinition definition, IComputeBackend backend, ITrainingObserver observer)
+    /// <param name="resumeFrom">A .solverstate to resume from: its nets are built with the seed the
+    /// snapshotted run used (which matters when random_seed is unset), then its state is restored.</param>
+    public Trainer(TrainingDefinition definition, IComputeBackend backend, ITrainingObserver observer, string? resumeFrom = null)
     {
         _definition = definition;
         _backend = backend;
         _observer = observer;
         var p = definition.Solver;
-        RandomSeed = p.RandomSeed >= 0 ? p.RandomSeed : Environment.TickCount64 & int.MaxValue;
-        if (p.RandomSeed < 0) observer.OnMessage($"random_seed not set: using {RandomSeed}");
+        var resume = resumeFrom is null ? null : ReadResumeState(resumeFrom);
+        RandomSeed = resume?.RandomSeed ?? (p.RandomSeed >= 0 ? p.RandomSeed : Environment.TickCount64 & int.MaxValue);
+        if (p.RandomSeed < 0 && resume is null) observer.OnMessage($"random_seed not set: using {RandomSeed}");
+        if (p.RandomSeed >= 0 && resume is not null && resume.RandomSeed != p.RandomSeed)
+            observer.OnMessage($"random_seed {p.RandomSeed} differs from the snapshot's {resume.RandomSeed}: resuming with the snapshot's");
         var context = new NetContext(definition.NetDirectory, unchecked((int)RandomSeed), observer.OnMessage);
         try
         {
@@ -44,6 +49,7 @@ public sealed class Trainer
         Solver = SolverFactory.Create(p, TrainNet, backend);
         _tree = new GradientTree(backend, TrainNet.ParameterCount, p.IterSize);
         _testPositions = new long[TestNets.Count];
+        if (resumeFrom is not null) Restore(resumeFrom, resume);
     }
 
     public Net TrainNet { get; }
@@ -66,8 +72,16 @@ public sealed class Trainer
         foreach (var name in ignored) _observer.OnMessage($"Ignoring source layer {name}");
     }
 
-    /// <summary>Caffe's --snapshot: weights, history and iteration from a .solverstate, positions from its resume file.</summary>
-    public void Restore(string solverStatePath)
+    private ResumeState? ReadResumeState(string solverStatePath)
+    {
+        string path = SnapshotStore.ResumePathFor(solverStatePath);
+        if (File.Exists(path)) return ResumeState.Read(path);
+        _observer.OnMessage($"{path} not found: a Caffe snapshot; test data restarts from its beginning");
+        return null;
+    }
+
+    // Caffe's --snapshot: weights, history and iteration from a .solverstate, test positions from its resume file.
+    private void Restore(string solverStatePath, ResumeState? resume)
     {
         var state = SnapshotStore.ReadState(solverStatePath);
         string model = state.LearnedNet;
@@ -76,17 +90,12 @@ public sealed class Trainer
         TrainNet.CopyTrainedLayersFrom(SnapshotStore.ReadModel(model), model);
         Solver.RestoreHistory(state, solverStatePath);
         Iteration = state.Iter;
-        string resumePath = SnapshotStore.ResumePathFor(solverStatePath);
-        if (File.Exists(resumePath))
+        if (resume is not null)
         {
-            var resume = ResumeState.Read(resumePath);
             if (resume.Iteration != state.Iter || resume.TestPositions.Count != _testPositions.Length)
-                throw new InvalidDataException($"{resumePath}: belongs to iteration {resume.Iteration} with {resume.TestPositions.Count} test nets, not to {solverStatePath}");
+                throw new InvalidDataException($"{SnapshotStore.ResumePathFor(solverStatePath)}: belongs to iteration {resume.Iteration} "
+                    + $"with {resume.TestPositions.Count} test nets, not to {solverStatePath}");
             resume.TestPositions.ToArray().CopyTo(_testPositions, 0);
-        }
-        else
-        {
-            _observer.OnMessage($"{resumePath} not found: a Caffe snapshot; test data restarts from its beginning");
         }
         _observer.OnMessage($"Restored iteration {Iteration} from {solverStatePath}");
     }

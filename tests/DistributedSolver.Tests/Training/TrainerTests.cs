@@ -71,8 +71,7 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(12, snapshot.Iteration);
 
         var observer = new RecordingObserver();
-        var second = new Trainer(Definition(Solver(30, testInterval: 10), Mlp(32), Prefix("resumed")), backend, observer);
-        second.Restore(snapshot.State);
+        var second = new Trainer(Definition(Solver(30, testInterval: 10), Mlp(32), Prefix("resumed")), backend, observer, resumeFrom: snapshot.State);
         Assert.Equal(12, second.Iteration);
         second.Solve();
 
@@ -81,6 +80,20 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(File.ReadAllBytes(SnapshotStore.FilesFor(Prefix("straight"), 30).Model),
             File.ReadAllBytes(SnapshotStore.FilesFor(Prefix("resumed"), 30).Model));
         Assert.Equal([20, 30], observer.Tests.Select(t => t.Iteration));
+    }
+
+    [Fact]
+    public void An_unset_random_seed_resumes_with_the_seed_the_snapshot_recorded()
+    {
+        using var backend = CreateBackend();
+        var solver = Solver(4);
+        solver.RandomSeed = -1;
+        var first = new Trainer(Definition(solver, Mlp(16), Prefix("seed")), backend, new RecordingObserver());
+        first.Solve();
+        var resumed = new Trainer(Definition(Solver(8), Mlp(16), Prefix("seed")), backend, new RecordingObserver(),
+            resumeFrom: SnapshotStore.FilesFor(Prefix("seed"), 4).State);
+        Assert.Equal(first.RandomSeed, resumed.RandomSeed);
+        Assert.Equal(4, resumed.Iteration);
     }
 
     [Fact]
