@@ -31,7 +31,7 @@ internal static class TestCommand
 
     private static int Run(string modelPath, string weightsPath, int iterations, CpuBackendOptions options)
     {
-        if (iterations < 1) throw new InvalidOperationException($"--iterations must be positive, got {iterations}");
+        if (iterations < 1) throw new UsageException($"--iterations must be positive, got {iterations}");
         using var backend = new CpuBackend(options);
         var log = new CaffeLog(Console.Out);
         log.Write($"Using {backend.Description}");

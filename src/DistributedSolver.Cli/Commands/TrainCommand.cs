@@ -26,7 +26,7 @@ internal static class TrainCommand
     private static int Run(string solverPath, string? snapshot, string? weights, CpuBackendOptions options)
     {
         if (snapshot is not null && weights is not null)
-            throw new InvalidOperationException("give either --snapshot or --weights, not both");
+            throw new UsageException("give either --snapshot or --weights, not both");
         var definition = TrainingDefinition.Load(solverPath);
         using var backend = new CpuBackend(options);
         using var console = ConsoleReporter.Create();

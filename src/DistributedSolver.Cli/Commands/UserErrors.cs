@@ -25,7 +25,9 @@ internal static class UserErrors
         }
     }
 
+    // Internal faults (InvalidOperationException, ArgumentException …) are not listed: they are bugs
+    // and keep their stack trace.
     private static bool IsUserError(Exception e) => e is PrototxtException or NetConfigurationException
-        or SolverConfigurationException or FileNotFoundException or DirectoryNotFoundException
-        or InvalidDataException or UnauthorizedAccessException or IOException or InvalidOperationException;
+        or SolverConfigurationException or UsageException or IOException or InvalidDataException
+        or UnauthorizedAccessException or DllNotFoundException;
 }

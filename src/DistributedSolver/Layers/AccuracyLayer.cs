@@ -33,7 +33,15 @@ public sealed class AccuracyLayer(LayerParameter parameter, IComputeBackend back
 
     public override void Forward(IReadOnlyList<Blob> bottom, IReadOnlyList<Blob> top)
     {
-        var (correct, counted) = Backend.AccuracyCount(_outer, _channels, _inner, bottom[0].Data, bottom[1].Data, _topK, _ignoreLabel);
+        int correct, counted;
+        try
+        {
+            (correct, counted) = Backend.AccuracyCount(_outer, _channels, _inner, bottom[0].Data, bottom[1].Data, _topK, _ignoreLabel);
+        }
+        catch (InvalidDataException e)
+        {
+            throw DataError(e);
+        }
         Backend.Fill(top[0].Data, counted == 0 ? 0f : (float)correct / counted);
     }
 

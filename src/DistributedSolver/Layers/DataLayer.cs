@@ -24,6 +24,8 @@ public sealed class DataLayer : Layer, IBatchSource
         _set = set;
         var data = parameter.DataParam ?? throw Error("data_param is required");
         if (!data.HasBatchSize || data.BatchSize == 0) throw Error("data_param.batch_size must be positive");
+        if ((long)data.BatchSize * set.Height * set.Width > int.MaxValue)
+            throw Error($"data_param.batch_size {data.BatchSize} is too large for {set.Height}x{set.Width} samples");
         BatchSize = (int)data.BatchSize;
         var transform = parameter.TransformParam ?? new TransformationParameter();
         if (transform.Mirror || transform.CropSize != 0 || transform.HasMeanFile || transform.MeanValue.Count > 1)

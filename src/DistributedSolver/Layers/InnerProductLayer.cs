@@ -56,11 +56,14 @@ public sealed class InnerProductLayer(LayerParameter parameter, IComputeBackend 
     public override void Backward(IReadOnlyList<Blob> top, IReadOnlyList<bool> propagateDown, IReadOnlyList<Blob> bottom)
     {
         var topDiff = top[0].Diff;
-        if (_transpose)
-            Backend.Gemm(Transpose.Yes, Transpose.No, _k, _n, _m, 1f, bottom[0].Data, topDiff, 1f, Parameters[0].Diff);
-        else
-            Backend.Gemm(Transpose.Yes, Transpose.No, _n, _k, _m, 1f, topDiff, bottom[0].Data, 1f, Parameters[0].Diff);
-        if (_bias is not null)
+        if (Learns(0))
+        {
+            if (_transpose)
+                Backend.Gemm(Transpose.Yes, Transpose.No, _k, _n, _m, 1f, bottom[0].Data, topDiff, 1f, Parameters[0].Diff);
+            else
+                Backend.Gemm(Transpose.Yes, Transpose.No, _n, _k, _m, 1f, topDiff, bottom[0].Data, 1f, Parameters[0].Diff);
+        }
+        if (_bias is not null && Learns(1))
             Backend.Gemv(Transpose.Yes, _m, _n, 1f, topDiff, _ones, 1f, _bias.Diff);
         if (propagateDown[0])
             Backend.Gemm(Transpose.No, _transpose ? Transpose.Yes : Transpose.No, _m, _k, _n,

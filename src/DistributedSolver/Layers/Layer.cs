@@ -29,6 +29,16 @@ public abstract class Layer
     /// <summary>The learnable parameters, in Caffe's order (weights, then bias).</summary>
     public IReadOnlyList<Blob> Parameters => _parameters;
 
+    private readonly List<bool> _parameterLearns = [];
+
+    /// <summary>
+    /// Caffe's param_propagate_down: a parameter with lr_mult 0 is frozen and gets no gradient, so
+    /// its diff stays zero (and does not count in clip_gradients' norm).
+    /// </summary>
+    public bool Learns(int parameter) => _parameterLearns[parameter];
+
+    public void SetLearns(int parameter, bool learns) => _parameterLearns[parameter] = learns;
+
     /// <summary>The number of bottoms and tops this layer accepts.</summary>
     protected abstract (int Min, int Max) BottomCount { get; }
 
@@ -68,10 +78,14 @@ public abstract class Layer
         var blob = new Blob($"{Name}.{role}");
         blob.SetShape(shape);
         _parameters.Add(blob);
+        _parameterLearns.Add(true);
         return blob;
     }
 
     protected NetConfigurationException Error(string message) => new($"layer '{Name}' ({Type}): {message}");
+
+    /// <summary>Bad data met while running (a label out of range): the same fault, with this layer named.</summary>
+    protected InvalidDataException DataError(InvalidDataException e) => new($"layer '{Name}' ({Type}): {e.Message}", e);
 
     private void CheckCount(string what, int count, (int Min, int Max) allowed)
     {

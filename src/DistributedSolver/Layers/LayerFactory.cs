@@ -26,6 +26,13 @@ public static class LayerFactory
         if (!Registry.TryGetValue(parameter.Type, out var create))
             throw new NetConfigurationException(
                 $"layer '{parameter.Name}': unknown layer type '{parameter.Type}' (known: {string.Join(", ", Types)})");
-        return create(parameter, backend, context);
+        try
+        {
+            return create(parameter, backend, context);
+        }
+        catch (Exception e) when (e is ArgumentException or OverflowException)
+        {
+            throw new NetConfigurationException($"layer '{parameter.Name}' ({parameter.Type}): {e.Message}", e);
+        }
     }
 }

@@ -51,7 +51,16 @@ public sealed class SoftmaxWithLossLayer(LayerParameter parameter, IComputeBacke
     {
         var prob = _probabilities!.Data;
         Backend.SoftmaxForward(_outer, _channels, _inner, bottom[0].Data, prob);
-        var (lossSum, valid) = Backend.SoftmaxCrossEntropy(_outer, _channels, _inner, prob, bottom[1].Data, _ignoreLabel);
+        float lossSum;
+        int valid;
+        try
+        {
+            (lossSum, valid) = Backend.SoftmaxCrossEntropy(_outer, _channels, _inner, prob, bottom[1].Data, _ignoreLabel);
+        }
+        catch (InvalidDataException e)
+        {
+            throw DataError(e);
+        }
         _normalizer = Normalizer(valid);
         Backend.Fill(top[0].Data, lossSum / _normalizer);
         if (top.Count > 1) Backend.Copy(prob, top[1].Data);

@@ -38,7 +38,15 @@ public static class BlobCodec
 
     public static void Load(BlobProto proto, IReadOnlyList<int> shape, BufferView target, IComputeBackend backend, string what)
     {
-        var source = ShapeOf(proto);
+        IReadOnlyList<int> source;
+        try
+        {
+            source = ShapeOf(proto);
+        }
+        catch (OverflowException)
+        {
+            throw new InvalidDataException($"{what}: a dimension of ({string.Join(",", proto.Shape.Dim)}) is out of range");
+        }
         bool legacyMatch = proto.Shape is null && LegacyShapeMatches(source, shape);
         if (!legacyMatch && !source.SequenceEqual(shape))
             throw new InvalidDataException(

@@ -34,9 +34,12 @@ public sealed class Net
         var consumed = new HashSet<Blob>();
         var blobNeedsBackward = new Dictionary<Blob, bool>();
 
+        var names = new HashSet<string>();
         foreach (var p in net.Layer)
         {
             if (string.IsNullOrEmpty(p.Type)) throw new NetConfigurationException($"layer '{p.Name}' has no type");
+            // Weights are matched by layer name (snapshots, --weights, the test net): names must be unique.
+            if (!names.Add(p.Name)) throw new NetConfigurationException($"two layers are named '{p.Name}'; layer names must be unique in a phase");
             var layer = LayerFactory.Create(p, backend, context);
             var bottom = p.Bottom.Select(name => blobs[name]).ToArray();
             var top = new Blob[p.Top.Count];
@@ -59,7 +62,7 @@ public sealed class Net
             {
                 layer.SetUp(bottom, top);
             }
-            catch (ArgumentException e)
+            catch (Exception e) when (e is ArgumentException or OverflowException)
             {
                 throw new NetConfigurationException($"layer '{p.Name}' ({p.Type}): {e.Message}", e);
             }
@@ -74,6 +77,7 @@ public sealed class Net
                 var spec = i < p.Param.Count ? p.Param[i] : new ParamSpec();
                 if (spec.HasName && spec.Name.Length > 0)
                     throw new NetConfigurationException($"layer '{p.Name}': shared parameters (param {{ name: '{spec.Name}' }}) are not supported");
+                layer.SetLearns(i, spec.LrMult != 0f);
                 learns |= spec.LrMult != 0f;
                 _parameters.Add(new LearnableParameter(layer.Parameters[i], p.Name, i, spec.LrMult, spec.DecayMult, 0));
             }
@@ -172,10 +176,14 @@ public sealed class Net
         return value[0];
     }
 
-    public float[] ReadValues(Blob blob)
+    public float[] ReadValues(Blob blob) => Read(blob.Data);
+
+    public float[] ReadDiff(Blob blob) => Read(blob.Diff);
+
+    private float[] Read(BufferView view)
     {
-        var values = new float[blob.Count];
-        _backend.Download(blob.Data, values);
+        var values = new float[view.Length];
+        _backend.Download(view, values);
         return values;
     }
 

@@ -31,6 +31,8 @@ public sealed record ResumeState(
         }
         if (state is null || state.Format != CurrentFormat || state.TestPositions is null)
             throw new InvalidDataException($"{path}: unsupported resume file (format {state?.Format}, expected {CurrentFormat})");
+        if (state.Iteration < 0 || state.TestPositions.Any(p => p < 0))
+            throw new InvalidDataException($"{path}: negative iteration or test position");
         return state;
     }
 }

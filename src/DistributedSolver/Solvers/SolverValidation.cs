@@ -21,6 +21,7 @@ public static class SolverValidation
         Require(p.TestIter.All(t => t > 0), "test_iter", "must be positive");
         Require(p.Momentum is >= 0 and < 1, "momentum", $"must be in [0, 1), got {p.Momentum}");
         Require(p.WeightDecay >= 0, "weight_decay", $"must be ≥ 0, got {p.WeightDecay}");
+        Require(p.SnapshotFormat == SolverParameter.Types.SnapshotFormat.Binaryproto, "snapshot_format", "only BINARYPROTO snapshots are written (no HDF5)");
         Require(p.RegularizationType is "L2", "regularization_type", $"'{p.RegularizationType}' is not supported yet (L2 is)");
         switch (p.LrPolicy)
         {

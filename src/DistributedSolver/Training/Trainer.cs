@@ -3,6 +3,7 @@ using DistributedSolver.Backend;
 using DistributedSolver.Layers;
 using DistributedSolver.Nets;
 using DistributedSolver.Proto;
+using DistributedSolver.Randomness;
 using DistributedSolver.Snapshots;
 using DistributedSolver.Solvers;
 
@@ -36,7 +37,7 @@ public sealed class Trainer
         if (p.RandomSeed < 0 && resume is null) observer.OnMessage($"random_seed not set: using {RandomSeed}");
         if (p.RandomSeed >= 0 && resume is not null && resume.RandomSeed != p.RandomSeed)
             observer.OnMessage($"random_seed {p.RandomSeed} differs from the snapshot's {resume.RandomSeed}: resuming with the snapshot's");
-        var context = new NetContext(definition.NetDirectory, unchecked((int)RandomSeed), observer.OnMessage);
+        var context = new NetContext(definition.NetDirectory, DeterministicSeed.Mix(RandomSeed), observer.OnMessage);
         try
         {
             TrainNet = new Net(definition.TrainNet, Phase.Train, backend, context);
@@ -68,8 +69,10 @@ public sealed class Trainer
     /// <summary>Caffe's --weights: starts from the blobs of a .caffemodel (layers matched by name).</summary>
     public void LoadWeights(string caffemodelPath)
     {
-        var ignored = TrainNet.CopyTrainedLayersFrom(SnapshotStore.ReadModel(caffemodelPath), caffemodelPath);
-        foreach (var name in ignored) _observer.OnMessage($"Ignoring source layer {name}");
+        var model = SnapshotStore.ReadModel(caffemodelPath);
+        foreach (var name in TrainNet.CopyTrainedLayersFrom(model, caffemodelPath)) _observer.OnMessage($"Ignoring source layer {name}");
+        // Caffe's CopyLayers also loads the test nets: a test-only layer with weights gets them too.
+        foreach (var net in TestNets) net.CopyTrainedLayersFrom(model, caffemodelPath);
     }
 
     private ResumeState? ReadResumeState(string solverStatePath)
@@ -84,6 +87,8 @@ public sealed class Trainer
     private void Restore(string solverStatePath, ResumeState? resume)
     {
         var state = SnapshotStore.ReadState(solverStatePath);
+        if (!state.HasLearnedNet || state.LearnedNet.Length == 0 || state.Iter < 0)
+            throw new InvalidDataException($"{solverStatePath}: not a .solverstate (no learned_net, or a negative iter); give the .solverstate of a snapshot, not its .caffemodel");
         string model = state.LearnedNet;
         if (!File.Exists(model))
             model = Path.Combine(Path.GetDirectoryName(solverStatePath) ?? "", Path.GetFileName(state.LearnedNet));
@@ -111,6 +116,13 @@ public sealed class Trainer
         {
             _observer.OnMessage("Optimization stopped early.");
             return;
+        }
+        if (P.Display > 0 && Iteration % P.Display == 0)
+        {
+            // Caffe's extra forward pass after the last update, to display the final train loss.
+            TrainNet.SetDataPosition((long)Iteration * P.IterSize * TrainNet.BatchSize);
+            UpdateSmoothedLoss(TrainNet.Forward(), start);
+            _observer.OnMessage($"Iteration {Iteration}, loss = {_smoothedLoss}");
         }
         if (P.TestInterval > 0 && Iteration % P.TestInterval == 0) TestAll();
         _observer.OnMessage("Optimization Done.");

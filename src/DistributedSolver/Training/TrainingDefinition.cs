@@ -38,7 +38,8 @@ public sealed record TrainingDefinition(
 
         var tests = new List<NetParameter>(solver.TestNetParam);
         tests.AddRange(solver.TestNet.Select(t => LoadNet("test_net", t)));
-        if (shared is not null && solver.TestIter.Count > tests.Count) tests.Add(shared);
+        // Caffe: each test_iter value beyond the explicit test nets is a TEST-phase copy of the generic net.
+        while (shared is not null && tests.Count < solver.TestIter.Count) tests.Add(shared);
         if (solver.TestIter.Count != tests.Count)
             throw new SolverConfigurationException("test_iter", $"{solver.TestIter.Count} test_iter values for {tests.Count} test nets");
         if (solver.TestState.Count > 0 || solver.TrainState is not null)

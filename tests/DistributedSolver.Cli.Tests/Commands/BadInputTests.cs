@@ -91,4 +91,25 @@ public sealed class BadInputTests : IDisposable
         Assert.Contains("shape mismatch", error2);
         Assert.Empty(Directory.EnumerateFiles(_workspace.Directory, "*.tmp-*", SearchOption.AllDirectories));
     }
+
+    [Theory]
+    [InlineData("batch_size: 32 } }", "batch_size: 3000000000 } }", "batch_size")]
+    [InlineData("layer { name: \"relu1\"", "layer { name: \"ip1\"", "two layers are named 'ip1'")]
+    [InlineData("layer { name: \"relu1\" type: \"ReLU\" bottom: \"ip1\" top: \"ip1\" }",
+        "layer { name: \"big\" type: \"DummyData\" top: \"big\" dummy_data_param { shape { dim: 9999999999 } } }", "big")]
+    public void Numbers_and_names_a_net_cannot_hold_are_named(string original, string replacement, string message)
+    {
+        string net = CliWorkspace.Net(DsolverProcess.SubsetPrefix("train"), DsolverProcess.SubsetPrefix("t10k"));
+        Assert.Contains(original, net);
+        _workspace.Write("net.prototxt", net.Replace(original, replacement));
+        Assert.Contains(message, Train());
+    }
+
+    [Fact]
+    public void A_caffemodel_given_as_snapshot_is_recognised()
+    {
+        _workspace.Write("solver.prototxt", File.ReadAllText(_workspace.PathOf("solver.prototxt")).Replace("max_iter: 40", "max_iter: 2").Replace("test_interval: 20", "test_interval: 0"));
+        Assert.Equal(0, DsolverProcess.Run(_workspace.Directory, "train", "--solver", "solver.prototxt").ExitCode);
+        Assert.Contains("not a .solverstate", Fails("train", "--solver", "solver.prototxt", "--snapshot", "out/mlp_iter_2.caffemodel"));
+    }
 }

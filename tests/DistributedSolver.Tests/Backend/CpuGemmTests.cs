@@ -32,7 +32,7 @@ public sealed class CpuGemmTests
     {
         if (OpenBlasLoaded)
             return;
-        var error = Assert.Throws<InvalidOperationException>(() => CpuGemm.Create(new CpuBackendOptions { Gemm = GemmProvider.OpenBlas }));
+        var error = Assert.Throws<DllNotFoundException>(() => CpuGemm.Create(new CpuBackendOptions { Gemm = GemmProvider.OpenBlas }));
         Assert.Contains("libopenblas.so.0", error.Message);
         Assert.Contains("apt-get install libopenblas0-pthread", error.Message);
     }

@@ -60,6 +60,23 @@ public sealed class NetTests : IDisposable
     }
 
     [Fact]
+    public void A_frozen_parameter_gets_no_gradient()
+    {
+        // Caffe's param_propagate_down: lr_mult 0 leaves the diff at zero.
+        var net = Build(Phase.Train, Definition.Replace("param { lr_mult: 1 decay_mult: 1 }", "param { lr_mult: 0 }"));
+        net.ForwardBackward(0);
+        Assert.All(net.ReadDiff(net.Parameters[0].Blob), v => Assert.Equal(0f, v));
+        Assert.Contains(net.ReadDiff(net.Parameters[1].Blob), v => v != 0f);
+    }
+
+    [Fact]
+    public void Two_layers_of_one_name_are_refused()
+    {
+        var e = Assert.Throws<NetConfigurationException>(() => Build(Phase.Train, Definition.Replace("name: \"loss\"", "name: \"ip\"")));
+        Assert.Contains("two layers are named 'ip'", e.Message);
+    }
+
+    [Fact]
     public void The_test_net_shares_the_train_nets_weights()
     {
         var definition = PrototxtParser.Parse<NetParameter>(Definition, "tiny.prototxt");

@@ -1,6 +1,7 @@
 using DistributedSolver.Backend.Cpu;
 using DistributedSolver.Nets;
 using DistributedSolver.Proto;
+using DistributedSolver.Prototxt;
 using DistributedSolver.Snapshots;
 using DistributedSolver.Training;
 using static DistributedSolver.Tests.Training.TrainingFixture;
@@ -61,7 +62,8 @@ public sealed class TrainerTests : IDisposable
     public void A_run_stopped_and_resumed_ends_with_the_same_bits_as_an_uninterrupted_one()
     {
         using var backend = CreateBackend();
-        var straight = new Trainer(Definition(Solver(30, testInterval: 10), Mlp(32), Prefix("straight")), backend, new RecordingObserver());
+        var straightObserver = new RecordingObserver();
+        var straight = new Trainer(Definition(Solver(30, testInterval: 10), Mlp(32), Prefix("straight")), backend, straightObserver);
         straight.Solve();
 
         var first = new Trainer(Definition(Solver(12, testInterval: 10), Mlp(32), Prefix("resumed")), backend, new RecordingObserver());
@@ -80,20 +82,36 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(File.ReadAllBytes(SnapshotStore.FilesFor(Prefix("straight"), 30).Model),
             File.ReadAllBytes(SnapshotStore.FilesFor(Prefix("resumed"), 30).Model));
         Assert.Equal([20, 30], observer.Tests.Select(t => t.Iteration));
+        // The test passes after the resume saw the same test batches as the uninterrupted run's.
+        Assert.Equal(straightObserver.Tests.Where(t => t.Iteration >= 20).Select(t => t.Outputs), observer.Tests.Select(t => t.Outputs));
     }
 
     [Fact]
     public void An_unset_random_seed_resumes_with_the_seed_the_snapshot_recorded()
     {
+        // Gaussian DummyData draws from the run's seed: a resume with another seed would train on other data.
+        var net = PrototxtParser.Parse<NetParameter>("""
+            name: "noise"
+            layer { name: "in" type: "DummyData" top: "x" top: "label"
+                    dummy_data_param { shape { dim: 8 dim: 5 } shape { dim: 8 } data_filler { type: "gaussian" } data_filler { type: "constant" value: 1 } } }
+            layer { name: "ip" type: "InnerProduct" bottom: "x" top: "ip" inner_product_param { num_output: 3 weight_filler { type: "xavier" } } }
+            layer { name: "loss" type: "SoftmaxWithLoss" bottom: "ip" bottom: "label" top: "loss" }
+            """, "noise.prototxt");
+        SolverParameter Unseeded(int maxIter)
+        {
+            var solver = Solver(maxIter, snapshot: 4);
+            solver.RandomSeed = -1;
+            solver.TestIter.Clear();
+            return solver;
+        }
         using var backend = CreateBackend();
-        var solver = Solver(4);
-        solver.RandomSeed = -1;
-        var first = new Trainer(Definition(solver, Mlp(16), Prefix("seed")), backend, new RecordingObserver());
-        first.Solve();
-        var resumed = new Trainer(Definition(Solver(8), Mlp(16), Prefix("seed")), backend, new RecordingObserver(),
-            resumeFrom: SnapshotStore.FilesFor(Prefix("seed"), 4).State);
-        Assert.Equal(first.RandomSeed, resumed.RandomSeed);
-        Assert.Equal(4, resumed.Iteration);
+        var straight = new Trainer(new TrainingDefinition(Unseeded(8), net, [], RepoPaths.Root, Prefix("seed")), backend, new RecordingObserver());
+        straight.Solve();
+        var resumed = new Trainer(new TrainingDefinition(Unseeded(8), net, [], RepoPaths.Root, Prefix("seed-resumed")), backend,
+            new RecordingObserver(), resumeFrom: SnapshotStore.FilesFor(Prefix("seed"), 4).State);
+        resumed.Solve();
+        Assert.Equal(straight.RandomSeed, resumed.RandomSeed);
+        Assert.Equal(Weights(straight), Weights(resumed));
     }
 
     [Fact]

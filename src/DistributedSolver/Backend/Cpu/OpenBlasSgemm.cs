@@ -30,7 +30,7 @@ internal sealed unsafe class OpenBlasSgemm : ISgemmKernel
     /// <summary>The process's OpenBLAS, or null when none of <see cref="LibraryNames"/> loads.</summary>
     public static OpenBlasSgemm? TryLoad() => Loaded.Value;
 
-    public static OpenBlasSgemm Load() => TryLoad() ?? throw new InvalidOperationException(
+    public static OpenBlasSgemm Load() => TryLoad() ?? throw new DllNotFoundException(
         $"GEMM provider OpenBlas was requested but none of {string.Join(", ", LibraryNames)} could be loaded " +
         "(or it lacks cblas_sgemm/openblas_set_num_threads). Install it, e.g. `apt-get install libopenblas0-pthread`, " +
         "or choose GemmProvider.Managed or Auto.");
