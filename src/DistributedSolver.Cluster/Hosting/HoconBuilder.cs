@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Text;
+using Akka.Configuration;
+
+namespace DistributedSolver.Cluster.Hosting;
+
+/// <summary>
+/// The only place the trainer's HOCON is written. <c>dsolver config --show</c> prints
+/// <see cref="Build"/>'s text so operators see exactly what a node runs with.
+/// </summary>
+public static class HoconBuilder
+{
+    /// <summary>Akka.Remote's address scheme: the throttler adapter adds its own prefix (AKKA-NOTES).</summary>
+    public static string Protocol(ClusterSettings settings) => settings.FaultInjection ? "akka.trttl.tcp" : "akka.tcp";
+
+    public static string SeedAddress(ClusterSettings settings, string seed)
+    {
+        var (host, port) = ClusterSettings.ParseSeed(seed);
+        return $"{Protocol(settings)}://{settings.SystemName}@{host}:{port}";
+    }
+
+    public static string Build(ClusterSettings settings)
+    {
+        settings.Validate();
+        var seeds = string.Join(", ", settings.Seeds.Select(s => Quote(SeedAddress(settings, s))));
+        var roles = string.Join(", ", settings.Roles.Select(Quote));
+        var text = new StringBuilder();
+        text.AppendLine($$"""
+            # Built by DistributedSolver.Cluster.Hosting.HoconBuilder from the node's settings.
+            akka {
+              loglevel = INFO
+              loggers = ["Akka.Event.DefaultLogger"]
+              actor {
+                provider = cluster
+                serializers {
+                  trainer = "{{TypeName<Serialization.TrainerMessageSerializer>()}}"
+                }
+                serialization-bindings {
+                  "{{TypeName<Messages.IClusterMessage>()}}" = trainer
+                }
+                serialize-messages = {{OnOff(settings.SerializeAllMessages)}}
+              }
+              remote {
+                dot-netty.tcp {
+                  hostname = {{Quote(settings.BindHost)}}
+                  public-hostname = {{Quote(settings.AdvertisedHost)}}
+                  port = {{settings.Port}}
+            """);
+        if (settings.FaultInjection) text.AppendLine("      applied-adapters = [trttl]");
+        text.AppendLine($$"""
+                }
+              }
+              cluster {
+                seed-nodes = [{{seeds}}]
+                roles = [{{roles}}]
+                failure-detector {
+                  heartbeat-interval = {{Duration(settings.HeartbeatInterval)}}
+                  acceptable-heartbeat-pause = {{Duration(settings.AcceptableHeartbeatPause)}}
+                  threshold = {{settings.FailureThreshold.ToString(CultureInfo.InvariantCulture)}}
+                }
+                # Split Brain Resolver, keep-oldest among coordinator nodes: the side of a partition
+                # that holds the oldest coordinator (where the singleton runs) keeps training; an
+                # active coordinator cut off alone is downed so the standby takes over.
+                downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
+                split-brain-resolver {
+                  active-strategy = keep-oldest
+                  stable-after = {{Duration(settings.StableAfter)}}
+                  keep-oldest {
+                    down-if-alone = on
+                    role = "{{ClusterRoles.Coordinator}}"
+                  }
+                }
+                singleton {
+                  role = "{{ClusterRoles.Coordinator}}"
+                }
+                singleton-proxy {
+                  role = "{{ClusterRoles.Coordinator}}"
+                }
+                run-coordinated-shutdown-when-down = on
+              }
+              coordinated-shutdown {
+                # SIGTERM (a pod stopping) leaves the cluster gracefully: the singleton hands over.
+                run-by-clr-shutdown-hook = on
+              }
+            }
+            """);
+        return text.ToString();
+    }
+
+    public static Config Config(ClusterSettings settings) => ConfigurationFactory.ParseString(Build(settings));
+
+    private static string TypeName<T>() => $"{typeof(T).FullName}, {typeof(T).Assembly.GetName().Name}";
+
+    private static string OnOff(bool value) => value ? "on" : "off";
+
+    private static string Duration(TimeSpan value) => $"{(long)value.TotalMilliseconds}ms";
+
+    // HOCON quoted strings take JSON escapes.
+    private static string Quote(string value) => System.Text.Json.JsonSerializer.Serialize(value);
+}

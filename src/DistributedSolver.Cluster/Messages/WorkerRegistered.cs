@@ -1,0 +1,14 @@
+using MessagePack;
+
+namespace DistributedSolver.Cluster.Messages;
+
+/// <summary>
+/// The coordinator's answer: where its parameter server's data plane listens, and the cluster's
+/// incarnation (a new one after every hand-over), which the data-plane handshake must present.
+/// </summary>
+[MessagePackObject]
+public sealed record WorkerRegistered(
+    [property: Key(0)] string WorkerId,
+    [property: Key(1)] long Incarnation,
+    [property: Key(2)] string DataPlaneHost,
+    [property: Key(3)] int DataPlanePort) : IClusterMessage;
