@@ -12,6 +12,9 @@ public static class Program
             TrainCommand.Create(),
             TestCommand.Create(),
             PlotCommand.Create(),
+            ConfigCommand.Create(),
+            NodeCommands.Coordinator(),
+            NodeCommands.Worker(),
         };
         return root.Parse(args).Invoke();
     }

@@ -1,0 +1,68 @@
+using Akka.Actor;
+using Akka.Event;
+using DistributedSolver.Cluster.Messages;
+
+namespace DistributedSolver.Cluster.Coordination;
+
+/// <summary>
+/// Keeps a worker registered with the coordinator singleton: registers through the proxy until
+/// answered, watches the coordinator that answered, and registers again after a hand-over.
+/// Tells <c>owner</c> each <see cref="WorkerRegistered"/>.
+/// </summary>
+public sealed class WorkerRegistration : ReceiveActor, IWithTimers
+{
+    private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(1);
+    private const string RetryTimer = "register";
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly string _workerId;
+    private readonly IActorRef _proxy;
+    private readonly IActorRef _owner;
+    private IActorRef? _coordinator;
+
+    public WorkerRegistration(string workerId, IActorRef coordinatorProxy, IActorRef owner)
+    {
+        _workerId = workerId;
+        _proxy = coordinatorProxy;
+        _owner = owner;
+        Receive<Register>(_ => _proxy.Tell(new RegisterWorker(_workerId)));
+        Receive<WorkerRegistered>(r =>
+        {
+            Timers.Cancel(RetryTimer);
+            if (!Equals(Sender, _coordinator))
+            {
+                if (_coordinator is not null) Context.Unwatch(_coordinator);
+                _coordinator = Sender;
+                Context.Watch(_coordinator);
+                _log.Info("registered with the coordinator at {0} (incarnation {1})", Sender.Path.Address, r.Incarnation);
+            }
+            _owner.Tell(r);
+        });
+        Receive<Terminated>(t =>
+        {
+            if (!Equals(t.ActorRef, _coordinator)) return;
+            _log.Info("the coordinator at {0} is gone: registering with its successor", t.ActorRef.Path.Address);
+            _coordinator = null;
+            StartRegistering();
+        });
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    protected override void PreStart() => StartRegistering();
+
+    private void StartRegistering()
+    {
+        Self.Tell(Register.Instance);
+        Timers.StartPeriodicTimer(RetryTimer, Register.Instance, RetryInterval);
+    }
+
+    public static Props Props(string workerId, IActorRef coordinatorProxy, IActorRef owner) =>
+        Akka.Actor.Props.Create(() => new WorkerRegistration(workerId, coordinatorProxy, owner));
+
+    // A local timer tick: never crosses the wire, so it is exempt from serialize-messages checks.
+    private sealed class Register : INoSerializationVerificationNeeded
+    {
+        public static readonly Register Instance = new();
+    }
+}

@@ -1,0 +1,59 @@
+using Akka.Actor;
+using Akka.Cluster.Tools.Singleton;
+using Akka.Configuration;
+
+namespace DistributedSolver.Cluster.Hosting;
+
+/// <summary>
+/// One node of the trainer's cluster: an ActorSystem configured by <see cref="HoconBuilder"/>,
+/// joined through its seeds. Coordinated shutdown (SIGTERM, or being downed) ends it;
+/// <see cref="WhenTerminated"/> lets the process exit so a supervisor can restart it.
+/// </summary>
+public sealed class ClusterNode : IAsyncDisposable
+{
+    /// <summary>The singleton's name under /user: one coordinator + parameter server per cluster.</summary>
+    public const string CoordinatorName = "coordinator";
+
+    private ClusterNode(ClusterSettings settings, ActorSystem system)
+    {
+        Settings = settings;
+        System = system;
+        Cluster = Akka.Cluster.Cluster.Get(system);
+    }
+
+    public ClusterSettings Settings { get; }
+
+    public ActorSystem System { get; }
+
+    public Akka.Cluster.Cluster Cluster { get; }
+
+    public Task WhenTerminated => System.WhenTerminated;
+
+    /// <param name="overrides">Config that wins over the built HOCON (tests: another wire version).</param>
+    public static ClusterNode Start(ClusterSettings settings, Config? overrides = null)
+    {
+        var config = HoconBuilder.Config(settings);
+        if (overrides is not null) config = overrides.WithFallback(config);
+        var node = new ClusterNode(settings, ActorSystem.Create(settings.SystemName, config));
+        // A seedless node founds its own cluster: the first coordinator of a fresh cluster.
+        if (settings.Seeds.Count == 0) node.Cluster.Join(node.Cluster.SelfAddress);
+        return node;
+    }
+
+    /// <summary>Runs the coordinator singleton on this node's coordinator role (active or standby).</summary>
+    public IActorRef StartCoordinatorSingleton(Props coordinator) =>
+        System.ActorOf(ClusterSingletonManager.Props(coordinator, PoisonPill.Instance,
+            ClusterSingletonManagerSettings.Create(System).WithRole(ClusterRoles.Coordinator)), CoordinatorName);
+
+    /// <summary>A proxy that reaches the singleton wherever it runs and buffers during a hand-over.</summary>
+    public IActorRef CoordinatorProxy(string name = "coordinator-proxy") =>
+        System.ActorOf(ClusterSingletonProxy.Props($"/user/{CoordinatorName}",
+            ClusterSingletonProxySettings.Create(System).WithRole(ClusterRoles.Coordinator)), name);
+
+    /// <summary>Leaves the cluster gracefully (coordinated shutdown) and waits for the system to end.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
+        await System.WhenTerminated;
+    }
+}
