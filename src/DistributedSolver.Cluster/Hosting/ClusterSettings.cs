@@ -41,7 +41,11 @@ public sealed record ClusterSettings
     /// <summary>Enables Akka.Remote's throttler adapter so tests can blackhole and delay links.</summary>
     public bool FaultInjection { get; init; }
 
-    /// <summary>Serializes every message, local ones too (tests: proves nothing falls back to JSON).</summary>
+    /// <summary>
+    /// Serializes every message, local ones too. Only for serializer tests without cluster
+    /// events: Akka's own local cluster events (ReachabilityChanged) cannot be serialized, and the
+    /// Split Brain Resolver then never sees a node become unreachable.
+    /// </summary>
     public bool SerializeAllMessages { get; init; }
 
     public string AdvertisedHost => PublicHost ?? BindHost;

@@ -58,16 +58,17 @@ public static class HoconBuilder
                   acceptable-heartbeat-pause = {{Duration(settings.AcceptableHeartbeatPause)}}
                   threshold = {{settings.FailureThreshold.ToString(CultureInfo.InvariantCulture)}}
                 }
-                # Split Brain Resolver, keep-oldest among coordinator nodes: the side of a partition
-                # that holds the oldest coordinator (where the singleton runs) keeps training; an
-                # active coordinator cut off alone is downed so the standby takes over.
+                # Split Brain Resolver, keep-oldest over all nodes with down-if-alone: the side of a
+                # partition holding the oldest node (the first coordinator, where the singleton runs)
+                # keeps training, and an oldest node cut off alone is downed so the standby takes over.
+                # Not scoped to the coordinator role: with two coordinator nodes, Akka keeps the oldest
+                # of a 1-vs-1 split, so the death of the active one would down every other node.
                 downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
                 split-brain-resolver {
                   active-strategy = keep-oldest
                   stable-after = {{Duration(settings.StableAfter)}}
                   keep-oldest {
                     down-if-alone = on
-                    role = "{{ClusterRoles.Coordinator}}"
                   }
                 }
                 singleton {
