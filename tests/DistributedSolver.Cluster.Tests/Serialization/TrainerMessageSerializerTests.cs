@@ -134,4 +134,15 @@ public sealed class TrainerMessageSerializerTests() : TestKit(SerializationTestC
     {
         Assert.Equal(WireVersion.Current, Sys.Settings.Config.GetInt(WireVersion.ConfigKey));
     }
+
+    [FsCheck.Xunit.Property]
+    public bool Any_step_round_trips(int iteration, long version, int[] units) =>
+        RoundTrips(new Step(iteration, version, units));
+
+    [FsCheck.Xunit.Property]
+    public bool Any_worker_registration_round_trips(string workerId, long incarnation, string host, int port) =>
+        RoundTrips(new WorkerRegistered(workerId, incarnation, host, port));
+
+    private bool RoundTrips(IClusterMessage message) =>
+        MessageSamples.SameContent(message, Serializer.FromBinary(Serializer.ToBinary(message), Serializer.Manifest(message)));
 }
