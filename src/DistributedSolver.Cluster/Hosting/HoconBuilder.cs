@@ -30,6 +30,8 @@ public static class HoconBuilder
             akka {
               loglevel = INFO
               loggers = ["Akka.Event.DefaultLogger"]
+              # Refuses joining nodes of another wire version (Akka.NET has no join config check).
+              extensions = ["{{TypeName<WireVersionGuardProvider>()}}"]
               actor {
                 provider = cluster
                 serializers {
@@ -83,6 +85,9 @@ public static class HoconBuilder
                 # SIGTERM (a pod stopping) leaves the cluster gracefully: the singleton hands over.
                 run-by-clr-shutdown-hook = on
               }
+            }
+            dsolver {
+              wire-version = {{WireVersion.Current}}
             }
             """);
         return text.ToString();
