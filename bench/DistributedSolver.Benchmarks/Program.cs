@@ -10,6 +10,9 @@ public static class Program
             case "gemm":
                 GemmBenchmark.Run(Console.Out);
                 return 0;
+            case "transport":
+                TransportBenchmark.Run(Console.Out);
+                return 0;
             case "mlp":
                 MlpBenchmark.Run(Console.Out);
                 return 0;

@@ -1,0 +1,137 @@
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using Akka.Actor;
+
+namespace DistributedSolver.Cluster.DataPlane;
+
+/// <summary>
+/// One TCP connection as two pipes: a loop receives from the socket into one, a loop sends from the
+/// other, so parsing and socket calls overlap and a full pipe (the pause threshold) is what makes a
+/// slow peer slow its sender down. Reads are done by one reader at a time and writes by one writer
+/// at a time; the owning actor guarantees that.
+/// </summary>
+internal sealed class FrameLink : IDisposable
+{
+    private readonly Socket _socket;
+    private readonly Pipe _received;
+    private readonly Pipe _toSend;
+
+    private FrameLink(Socket socket, DataPlaneSettings settings)
+    {
+        _socket = socket;
+        socket.NoDelay = true;
+        Peer = socket.RemoteEndPoint?.ToString() ?? "an unknown peer";
+        // Large segments: a 4 MB frame crosses the pipe in a few dozen socket calls, not a thousand.
+        var options = new PipeOptions(
+            pauseWriterThreshold: settings.PauseWriterThreshold,
+            resumeWriterThreshold: settings.ResumeWriterThreshold,
+            minimumSegmentSize: 256 * 1024,
+            useSynchronizationContext: false);
+        _received = new Pipe(options);
+        _toSend = new Pipe(options);
+        _ = ReceiveLoopAsync();
+        _ = SendLoopAsync();
+    }
+
+    /// <summary>The remote end point, for logs.</summary>
+    public string Peer { get; }
+
+    public static FrameLink Over(Socket socket, DataPlaneSettings settings) => new(socket, settings);
+
+    public static async Task<FrameLink> ConnectAsync(string host, int port, DataPlaneSettings settings, CancellationToken cancellation)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            await socket.ConnectAsync(host, port, cancellation).ConfigureAwait(false);
+            return new FrameLink(socket, settings);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    public ValueTask<Frame?> ReadAsync(int maxPayload, CancellationToken cancellation) =>
+        FrameCodec.ReadAsync(_received.Reader, maxPayload, cancellation);
+
+    /// <summary>Copies the frame into the send pipe; completes once the pipe is below its pause threshold.</summary>
+    public async ValueTask WriteAsync(FrameHeader header, ReadOnlyMemory<byte> payload, CancellationToken cancellation)
+    {
+        FrameCodec.Write(_toSend.Writer, header, payload.Span);
+        FlushResult flushed = await _toSend.Writer.FlushAsync(cancellation).ConfigureAwait(false);
+        if (flushed.IsCompleted || flushed.IsCanceled) throw new IOException($"the connection to {Peer} is closed");
+    }
+
+    /// <summary>
+    /// Hands every frame to <paramref name="owner"/> until the peer closes the connection (returns)
+    /// or breaks the protocol (throws). Only <paramref name="expected"/> frames may flow this way.
+    /// </summary>
+    public async Task DeliverFramesAsync(FrameKind expected, int maxPayload, IActorRef owner, IActorRef connection, string peer)
+    {
+        while (await ReadAsync(maxPayload, CancellationToken.None).ConfigureAwait(false) is { } frame)
+        {
+            if (frame.Header.Kind != expected)
+            {
+                frame.Payload.Dispose();
+                throw new DataPlaneProtocolException($"unexpected {frame.Header.Kind} frame (only {expected} frames flow this way)");
+            }
+            owner.Tell(new TensorReceived(frame.Header, frame.Payload, connection, peer));
+        }
+    }
+
+    /// <summary>Closes the socket; both loops end, and pending reads and writes fail.</summary>
+    public void Dispose()
+    {
+        _toSend.Reader.CancelPendingRead();
+        _received.Writer.CancelPendingFlush();
+        _socket.Dispose();
+    }
+
+    private async Task ReceiveLoopAsync()
+    {
+        Exception? error = null;
+        try
+        {
+            while (true)
+            {
+                int received = await _socket.ReceiveAsync(_received.Writer.GetMemory(), SocketFlags.None).ConfigureAwait(false);
+                if (received == 0) break;
+                _received.Writer.Advance(received);
+                FlushResult flushed = await _received.Writer.FlushAsync().ConfigureAwait(false);
+                if (flushed.IsCompleted || flushed.IsCanceled) break;
+            }
+        }
+        catch (Exception e) // handed to the pipe: its other side sees why the connection ended
+        {
+            error = e;
+        }
+        await _received.Writer.CompleteAsync(error).ConfigureAwait(false);
+    }
+
+    private async Task SendLoopAsync()
+    {
+        Exception? error = null;
+        try
+        {
+            while (true)
+            {
+                ReadResult result = await _toSend.Reader.ReadAsync().ConfigureAwait(false);
+                if (result.IsCanceled) break;
+                foreach (var segment in result.Buffer)
+                {
+                    for (var rest = segment; !rest.IsEmpty;)
+                        rest = rest[await _socket.SendAsync(rest, SocketFlags.None).ConfigureAwait(false)..];
+                }
+                _toSend.Reader.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted) break;
+            }
+        }
+        catch (Exception e) // handed to the pipe: its other side sees why the connection ended
+        {
+            error = e;
+        }
+        await _toSend.Reader.CompleteAsync(error).ConfigureAwait(false);
+    }
+}

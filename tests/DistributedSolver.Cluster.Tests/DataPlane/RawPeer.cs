@@ -1,0 +1,79 @@
+using System.Buffers.Binary;
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using DistributedSolver.Cluster.DataPlane;
+
+namespace DistributedSolver.Cluster.Tests.DataPlane;
+
+/// <summary>
+/// A hand-written data-plane client on a plain socket: speaks the handshake from its specification
+/// (not through <see cref="Handshake"/>), so tests also pin the wire format, and can write any bytes.
+/// </summary>
+internal sealed class RawPeer : IDisposable
+{
+    private readonly Socket _socket;
+    private readonly PipeReader _reader;
+
+    private RawPeer(Socket socket)
+    {
+        _socket = socket;
+        _reader = PipeReader.Create(new NetworkStream(socket, ownsSocket: false));
+    }
+
+    public static async Task<RawPeer> ConnectAsync(int port)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync("127.0.0.1", port);
+        return new RawPeer(socket);
+    }
+
+    public async Task<bool> ProveAsync(string token, long incarnation, string nodeId)
+    {
+        using var challenge = (await ReadFrameAsync())!.Value.Payload;
+        byte[] id = Encoding.UTF8.GetBytes(nodeId);
+        byte[] clear = new byte[sizeof(long) + id.Length];
+        BinaryPrimitives.WriteInt64LittleEndian(clear, incarnation);
+        id.CopyTo(clear, sizeof(long));
+        byte[] mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(token), (byte[])[.. challenge.Span, .. clear]);
+        await SendFrameAsync(FrameKind.Proof, [.. mac, .. clear]);
+        try
+        {
+            return await ReadFrameAsync() is { Header.Kind: FrameKind.Accepted };
+        }
+        catch (Exception e) when (e is IOException or DataPlaneProtocolException)
+        {
+            return false;
+        }
+    }
+
+    public async Task<Frame?> ReadFrameAsync() => await FrameCodec.ReadAsync(_reader, 64 << 20, default);
+
+    public Task SendFrameAsync(FrameKind kind, byte[] payload, int iteration = 0, long version = 0) =>
+        SendAsync(FrameCodecTests.Encode(FrameHeader.For(kind, iteration, 0, 1, version, payload), payload));
+
+    public async Task SendAsync(byte[] bytes) => await _socket.SendAsync(bytes, SocketFlags.None);
+
+    /// <summary>True once the other side has closed: reads drain to the end of the stream.</summary>
+    public async Task<bool> ClosedByPeerAsync()
+    {
+        var buffer = new byte[4096];
+        try
+        {
+            while (await _socket.ReceiveAsync(buffer, SocketFlags.None) > 0)
+            {
+            }
+        }
+        catch (SocketException)
+        {
+        }
+        return true;
+    }
+
+    public void Dispose()
+    {
+        _reader.Complete();
+        _socket.Dispose();
+    }
+}
