@@ -70,7 +70,7 @@ public static class TransportBenchmark
 
     private static (double GigabytesPerSecond, double RoundTripMs) DataPlane(byte[] payload)
     {
-        var cluster = new ClusterSettings { Port = 0, DataPlanePort = 0, ClusterToken = "bench", Roles = [ClusterRoles.Coordinator] };
+        var cluster = new NodeSettings { Port = 0, DataPlanePort = 0, ClusterToken = "bench", Roles = [ClusterRoles.Coordinator] };
         using var system = ActorSystem.Create("bench", ConfigurationFactory.ParseString("akka.loglevel = WARNING").WithFallback(HoconBuilder.Config(cluster)));
         try
         {
@@ -123,7 +123,7 @@ public static class TransportBenchmark
             akka.remote.dot-netty.tcp.maximum-frame-size = 8MiB
             akka.remote.dot-netty.tcp.send-buffer-size = 8MiB
             akka.remote.dot-netty.tcp.receive-buffer-size = 8MiB
-            """).WithFallback(HoconBuilder.Config(new ClusterSettings { Port = 0, ClusterToken = "bench", Roles = [ClusterRoles.Coordinator] }));
+            """).WithFallback(HoconBuilder.Config(new NodeSettings { Port = 0, ClusterToken = "bench", Roles = [ClusterRoles.Coordinator] }));
         using var a = ActorSystem.Create("bench", Config());
         using var b = ActorSystem.Create("bench", Config());
         try

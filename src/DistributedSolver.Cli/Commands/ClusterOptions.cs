@@ -5,7 +5,7 @@ namespace DistributedSolver.Cli.Commands;
 
 /// <summary>
 /// The flags every cluster command takes. Settings come from the environment (what a pod sets,
-/// see <see cref="ClusterSettings.Variables"/>) and flags override them.
+/// see <see cref="NodeSettings.Variables"/>) and flags override them.
 /// </summary>
 internal sealed class ClusterOptions
 {
@@ -23,9 +23,9 @@ internal sealed class ClusterOptions
         foreach (var option in All) command.Add(option);
     }
 
-    public ClusterSettings Settings(ParseResult result, IReadOnlyList<string> roles)
+    public NodeSettings Settings(ParseResult result, IReadOnlyList<string> roles)
     {
-        var s = ClusterSettings.FromEnvironment() with { Roles = roles };
+        var s = NodeSettings.FromEnvironment() with { Roles = roles };
         if (result.GetValue(_systemName) is { } name) s = s with { SystemName = name };
         if (result.GetValue(_bindHost) is { } bind) s = s with { BindHost = bind };
         if (result.GetValue(_publicHost) is { } publicHost) s = s with { PublicHost = publicHost };

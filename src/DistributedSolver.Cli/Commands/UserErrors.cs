@@ -29,5 +29,5 @@ internal static class UserErrors
     // and keep their stack trace.
     private static bool IsUserError(Exception e) => e is PrototxtException or NetConfigurationException
         or SolverConfigurationException or UsageException or IOException or InvalidDataException
-        or UnauthorizedAccessException or DllNotFoundException or Cluster.Hosting.ClusterSettingsException;
+        or UnauthorizedAccessException or DllNotFoundException or Cluster.Hosting.NodeSettingsException;
 }

@@ -15,7 +15,7 @@ internal sealed record DataPlaneSettings
     public DataPlaneSettings(string clusterToken, int maxPayloadBytes)
     {
         if (string.IsNullOrWhiteSpace(clusterToken))
-            throw new ClusterSettingsException("cluster token", $"the data plane needs the shared token ({ClusterSettings.Variables.ClusterToken})");
+            throw new NodeSettingsException("cluster token", $"the data plane needs the shared token ({NodeSettings.Variables.ClusterToken})");
         if (maxPayloadBytes < 0) throw new ArgumentOutOfRangeException(nameof(maxPayloadBytes), maxPayloadBytes, "must not be negative");
         ClusterToken = clusterToken;
         MaxPayloadBytes = maxPayloadBytes;
@@ -49,11 +49,11 @@ internal sealed record DataPlaneSettings
     public int MaxConnections { get; init; } = 256;
 
     /// <summary>The data plane of a node with <paramref name="cluster"/>'s settings, for a net of <paramref name="parameterCount"/> floats.</summary>
-    public static DataPlaneSettings From(ClusterSettings cluster, long parameterCount)
+    public static DataPlaneSettings From(NodeSettings cluster, long parameterCount)
     {
         long max = checked(parameterCount * sizeof(float) + PayloadSlack);
         if (parameterCount < 0 || max > Array.MaxLength)
-            throw new ClusterSettingsException("data plane", $"a net of {parameterCount} parameters does not fit one frame ({Array.MaxLength} bytes at most)");
+            throw new NodeSettingsException("data plane", $"a net of {parameterCount} parameters does not fit one frame ({Array.MaxLength} bytes at most)");
         return new DataPlaneSettings(cluster.ClusterToken ?? "", (int)max)
         {
             BindHost = cluster.BindHost,
@@ -65,5 +65,5 @@ internal sealed record DataPlaneSettings
     public IPAddress BindAddress() =>
         IPAddress.TryParse(BindHost, out var address) ? address
         : BindHost == "localhost" ? IPAddress.Loopback
-        : throw new ClusterSettingsException("bind host", $"the data plane binds to an IP address, not '{BindHost}'");
+        : throw new NodeSettingsException("bind host", $"the data plane binds to an IP address, not '{BindHost}'");
 }

@@ -14,14 +14,14 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <summary>The singleton's name under /user: one coordinator + parameter server per cluster.</summary>
     public const string CoordinatorName = "coordinator";
 
-    private ClusterNode(ClusterSettings settings, ActorSystem system)
+    private ClusterNode(NodeSettings settings, ActorSystem system)
     {
         Settings = settings;
         System = system;
         Cluster = Akka.Cluster.Cluster.Get(system);
     }
 
-    public ClusterSettings Settings { get; }
+    public NodeSettings Settings { get; }
 
     public ActorSystem System { get; }
 
@@ -30,7 +30,7 @@ public sealed class ClusterNode : IAsyncDisposable
     public Task WhenTerminated => System.WhenTerminated;
 
     /// <param name="overrides">Config that wins over the built HOCON (tests: another wire version).</param>
-    public static ClusterNode Start(ClusterSettings settings, Config? overrides = null)
+    public static ClusterNode Start(NodeSettings settings, Config? overrides = null)
     {
         var config = HoconBuilder.Config(settings);
         if (overrides is not null) config = overrides.WithFallback(config);

@@ -11,15 +11,15 @@ namespace DistributedSolver.Cluster.Hosting;
 public static class HoconBuilder
 {
     /// <summary>Akka.Remote's address scheme: the throttler adapter adds its own prefix (AKKA-NOTES).</summary>
-    public static string Protocol(ClusterSettings settings) => settings.FaultInjection ? "akka.trttl.tcp" : "akka.tcp";
+    public static string Protocol(NodeSettings settings) => settings.FaultInjection ? "akka.trttl.tcp" : "akka.tcp";
 
-    public static string SeedAddress(ClusterSettings settings, string seed)
+    public static string SeedAddress(NodeSettings settings, string seed)
     {
-        var (host, port) = ClusterSettings.ParseSeed(seed);
+        var (host, port) = NodeSettings.ParseSeed(seed);
         return $"{Protocol(settings)}://{settings.SystemName}@{host}:{port}";
     }
 
-    public static string Build(ClusterSettings settings)
+    public static string Build(NodeSettings settings)
     {
         settings.Validate();
         var seeds = string.Join(", ", settings.Seeds.Select(s => Quote(SeedAddress(settings, s))));
@@ -93,7 +93,7 @@ public static class HoconBuilder
         return text.ToString();
     }
 
-    public static Config Config(ClusterSettings settings) => ConfigurationFactory.ParseString(Build(settings));
+    public static Config Config(NodeSettings settings) => ConfigurationFactory.ParseString(Build(settings));
 
     private static string TypeName<T>() => $"{typeof(T).FullName}, {typeof(T).Assembly.GetName().Name}";
 

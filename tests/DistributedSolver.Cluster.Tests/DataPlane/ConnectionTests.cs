@@ -72,9 +72,9 @@ public sealed class ConnectionTests(ITestOutputHelper output) : DataPlaneTestKit
     [Fact]
     public void Without_a_token_there_is_no_data_plane()
     {
-        var error = Assert.Throws<ClusterSettingsException>(() => DataPlaneSettings.From(new ClusterSettings { ClusterToken = null }, 1000));
-        Assert.Contains(ClusterSettings.Variables.ClusterToken, error.Message);
-        Assert.Equal(4000 + 64 * 1024, DataPlaneSettings.From(new ClusterSettings { ClusterToken = "x" }, 1000).MaxPayloadBytes);
+        var error = Assert.Throws<NodeSettingsException>(() => DataPlaneSettings.From(new NodeSettings { ClusterToken = null }, 1000));
+        Assert.Contains(NodeSettings.Variables.ClusterToken, error.Message);
+        Assert.Equal(4000 + 64 * 1024, DataPlaneSettings.From(new NodeSettings { ClusterToken = "x" }, 1000).MaxPayloadBytes);
     }
 
     [Fact]

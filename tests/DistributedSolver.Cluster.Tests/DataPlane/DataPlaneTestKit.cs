@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Cluster;
-using ClusterSettings = DistributedSolver.Cluster.Hosting.ClusterSettings;
 using Akka.Configuration;
 using Akka.TestKit;
 using DistributedSolver.Cluster.DataPlane;
@@ -18,7 +17,7 @@ public abstract class DataPlaneTestKit(ITestOutputHelper output) : Akka.TestKit.
     // The test event listener lets tests assert on the reasons the connections log.
     private static readonly Config Config = ConfigurationFactory
         .ParseString("""akka.loggers = ["Akka.TestKit.TestEventListener, Akka.TestKit"]""")
-        .WithFallback(HoconBuilder.Config(new ClusterSettings { Port = 0, DataPlanePort = 0, ClusterToken = Token, Roles = [ClusterRoles.Coordinator] }));
+        .WithFallback(HoconBuilder.Config(new NodeSettings { Port = 0, DataPlanePort = 0, ClusterToken = Token, Roles = [ClusterRoles.Coordinator] }));
 
     internal static DataPlaneSettings Settings(string token = Token) =>
         new(token, 2 << 20) { HandshakeTimeout = TimeSpan.FromMilliseconds(500) };

@@ -5,7 +5,6 @@ using Akka.Remote;
 using Akka.Remote.Transport;
 using Akka.TestKit;
 using DistributedSolver.Cluster.Hosting;
-using ClusterSettings = DistributedSolver.Cluster.Hosting.ClusterSettings;
 
 namespace DistributedSolver.Cluster.Tests.Kit;
 
@@ -16,10 +15,10 @@ namespace DistributedSolver.Cluster.Tests.Kit;
 /// Disposal heals every link first, then shuts all nodes down, so a test never waits on a leave
 /// that cannot get through.
 /// </summary>
-internal sealed class LocalCluster(TestKitBase kit, ClusterSettings? template = null) : IAsyncDisposable
+internal sealed class LocalCluster(TestKitBase kit, NodeSettings? template = null) : IAsyncDisposable
 {
     /// <summary>The failure detector and SBR timings of AKKA-NOTES' measurements.</summary>
-    public static readonly ClusterSettings Fast = new()
+    public static readonly NodeSettings Fast = new()
     {
         Port = 0,
         DataPlanePort = 0,
@@ -30,13 +29,13 @@ internal sealed class LocalCluster(TestKitBase kit, ClusterSettings? template = 
         FaultInjection = true,
     };
 
-    private readonly ClusterSettings _template = template ?? Fast;
+    private readonly NodeSettings _template = template ?? Fast;
     private readonly List<ClusterNode> _nodes = [];
     private readonly HashSet<(ClusterNode, ClusterNode)> _throttled = [];
 
     public IReadOnlyList<ClusterNode> Nodes => _nodes;
 
-    public ClusterSettings Template => _template;
+    public NodeSettings Template => _template;
 
     /// <summary>Seeds as host:port of the first node, once it runs.</summary>
     public IReadOnlyList<string> Seeds => _nodes.Count == 0 ? [] : [HostPort(_nodes[0])];
@@ -44,9 +43,12 @@ internal sealed class LocalCluster(TestKitBase kit, ClusterSettings? template = 
     public static string HostPort(ClusterNode node) => $"{node.Cluster.SelfAddress.Host}:{node.Cluster.SelfAddress.Port}";
 
     /// <summary>Starts a node with <paramref name="roles"/>; the first node founds the cluster, the others join it.</summary>
-    public ClusterNode Start(string[] roles, Config? overrides = null, ClusterSettings? settings = null)
+    public ClusterNode Start(string[] roles, Config? overrides = null, NodeSettings? settings = null)
     {
-        var node = ClusterNode.Start((settings ?? _template) with { Roles = roles, Seeds = Seeds }, overrides);
+        // The nodes' INFO lines would drown the test output; failures still log warnings.
+        var quiet = ConfigurationFactory.ParseString("akka.loglevel = WARNING");
+        var node = ClusterNode.Start((settings ?? _template) with { Roles = roles, Seeds = Seeds },
+            overrides is null ? quiet : overrides.WithFallback(quiet));
         _nodes.Add(node);
         return node;
     }

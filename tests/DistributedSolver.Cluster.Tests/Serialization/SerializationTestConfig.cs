@@ -5,7 +5,7 @@ namespace DistributedSolver.Cluster.Tests.Serialization;
 
 internal static class SerializationTestConfig
 {
-    public static readonly ClusterSettings Settings = new()
+    public static readonly NodeSettings Settings = new()
     {
         Port = 0,
         DataPlanePort = 0,

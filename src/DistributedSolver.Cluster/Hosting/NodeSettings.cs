@@ -7,7 +7,7 @@ namespace DistributedSolver.Cluster.Hosting;
 /// variables (pods: <see cref="FromEnvironment"/>), then overridden by CLI flags; turned into HOCON
 /// only by <see cref="HoconBuilder"/>, because HOCON cannot read the environment itself.
 /// </summary>
-public sealed record ClusterSettings
+public sealed record NodeSettings
 {
     public string SystemName { get; init; } = "dsolver";
 
@@ -67,7 +67,7 @@ public sealed record ClusterSettings
     }
 
     /// <summary>These settings with every variable of <paramref name="environment"/> that is set applied over them.</summary>
-    public ClusterSettings WithEnvironment(IReadOnlyDictionary<string, string?> environment)
+    public NodeSettings WithEnvironment(IReadOnlyDictionary<string, string?> environment)
     {
         string? Get(string name) => environment.TryGetValue(name, out var v) && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
         var s = this;
@@ -85,23 +85,23 @@ public sealed record ClusterSettings
         return s;
     }
 
-    public static ClusterSettings FromEnvironment() => new ClusterSettings().WithEnvironment(
+    public static NodeSettings FromEnvironment() => new NodeSettings().WithEnvironment(
         Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
             .ToDictionary(e => (string)e.Key, e => (string?)e.Value));
 
     /// <summary>Checks every setting and names the first that cannot work.</summary>
-    public ClusterSettings Validate()
+    public NodeSettings Validate()
     {
-        if (!IsName(SystemName)) throw new ClusterSettingsException("system name", $"'{SystemName}' must be letters, digits, '-' or '_'");
+        if (!IsName(SystemName)) throw new NodeSettingsException("system name", $"'{SystemName}' must be letters, digits, '-' or '_'");
         CheckPort("port", Port);
         CheckPort("data-plane port", DataPlanePort);
         foreach (var seed in Seeds) ParseSeed(seed);
         foreach (var role in Roles)
             if (!ClusterRoles.All.Contains(role))
-                throw new ClusterSettingsException("roles", $"unknown role '{role}' (known: {string.Join(", ", ClusterRoles.All)})");
+                throw new NodeSettingsException("roles", $"unknown role '{role}' (known: {string.Join(", ", ClusterRoles.All)})");
         if (HeartbeatInterval <= TimeSpan.Zero || AcceptableHeartbeatPause <= TimeSpan.Zero || StableAfter <= TimeSpan.Zero)
-            throw new ClusterSettingsException("failure detector", "heartbeat interval, acceptable pause and stable-after must be positive");
-        if (FailureThreshold <= 0) throw new ClusterSettingsException("failure detector", "threshold must be positive");
+            throw new NodeSettingsException("failure detector", "heartbeat interval, acceptable pause and stable-after must be positive");
+        if (FailureThreshold <= 0) throw new NodeSettingsException("failure detector", "threshold must be positive");
         return this;
     }
 
@@ -110,7 +110,7 @@ public sealed record ClusterSettings
     {
         int colon = seed.LastIndexOf(':');
         if (colon <= 0 || colon == seed.Length - 1)
-            throw new ClusterSettingsException("seeds", $"'{seed}' is not host:port");
+            throw new NodeSettingsException("seeds", $"'{seed}' is not host:port");
         return (seed[..colon].Trim('[', ']'), ParsePort("seeds", seed[(colon + 1)..]));
     }
 
@@ -118,13 +118,13 @@ public sealed record ClusterSettings
 
     private static void CheckPort(string setting, int port)
     {
-        if (port is < 0 or > 65535) throw new ClusterSettingsException(setting, $"{port} is not a TCP port");
+        if (port is < 0 or > 65535) throw new NodeSettingsException(setting, $"{port} is not a TCP port");
     }
 
     private static int ParsePort(string setting, string text) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int port) && port <= 65535
             ? port
-            : throw new ClusterSettingsException(setting, $"'{text}' is not a TCP port");
+            : throw new NodeSettingsException(setting, $"'{text}' is not a TCP port");
 
     private static List<string> ParseList(string text) =>
         [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
@@ -139,6 +139,6 @@ public sealed record ClusterSettings
             : (t, 1.0);
         return double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && value > 0
             ? TimeSpan.FromMilliseconds(value * scale)
-            : throw new ClusterSettingsException(setting, $"'{text}' is not a duration (e.g. 500ms, 2s)");
+            : throw new NodeSettingsException(setting, $"'{text}' is not a duration (e.g. 500ms, 2s)");
     }
 }
