@@ -37,8 +37,13 @@ internal sealed class LocalCluster(TestKitBase kit, NodeSettings? template = nul
 
     public NodeSettings Template => _template;
 
-    /// <summary>Seeds as host:port of the first node, once it runs.</summary>
-    public IReadOnlyList<string> Seeds => _nodes.Count == 0 ? [] : [HostPort(_nodes[0])];
+    private IReadOnlyList<string>? _externalSeeds;
+
+    /// <summary>Seeds as host:port: the first node's once it runs, unless the cluster was founded outside the test.</summary>
+    public IReadOnlyList<string> Seeds => _externalSeeds ?? (_nodes.Count == 0 ? [] : [HostPort(_nodes[0])]);
+
+    /// <summary>Joins the nodes started from now on to a cluster founded elsewhere (a real process).</summary>
+    public void UseSeeds(params string[] seeds) => _externalSeeds = seeds;
 
     public static string HostPort(ClusterNode node) => $"{node.Cluster.SelfAddress.Host}:{node.Cluster.SelfAddress.Port}";
 
