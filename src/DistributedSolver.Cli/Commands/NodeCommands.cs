@@ -21,7 +21,7 @@ internal static class NodeCommands
         {
             var settings = cluster.Settings(result, [ClusterRoles.Coordinator]);
             var node = ClusterNode.Start(settings);
-            node.StartCoordinatorSingleton(CoordinatorActor.Props(CoordinatorActor.NewIncarnation(), settings.AdvertisedHost, settings.DataPlanePort));
+            node.StartCoordinatorSingleton(CoordinatorActor.Props(settings.AdvertisedHost, settings.DataPlanePort));
             return Run(node);
         }));
         return command;
@@ -39,6 +39,7 @@ internal static class NodeCommands
             if (settings.Seeds.Count == 0) throw new UsageException("a worker needs at least one --seed host:port (or DSOLVER_SEEDS)");
             var node = ClusterNode.Start(settings);
             string workerId = result.GetValue(id) ?? $"{settings.AdvertisedHost}:{node.Cluster.SelfAddress.Port}";
+            // Until the trainer's worker actor exists (distributed training), registration only logs.
             node.System.ActorOf(WorkerRegistration.Props(workerId, node.CoordinatorProxy(), ActorRefs.Nobody), "registration");
             return Run(node);
         }));
@@ -49,8 +50,14 @@ internal static class NodeCommands
     {
         Console.WriteLine($"node {node.Cluster.SelfAddress} with roles [{string.Join(", ", node.Settings.Roles)}]");
         node.WhenTerminated.GetAwaiter().GetResult();
-        // Left on purpose (SIGTERM) → 0; downed by the cluster → 1, so a supervisor restarts it.
+        // Left on purpose (SIGTERM) → 0; downed by the cluster, or no seed answered → 1, so a
+        // supervisor restarts it.
         var reason = CoordinatedShutdown.Get(node.System).ShutdownReason;
+        if (reason is CoordinatedShutdown.ClusterJoinUnsuccessfulReason)
+        {
+            Console.Error.WriteLine($"dsolver: error: no seed node answered ({string.Join(", ", node.Settings.Seeds)}); check the seeds and that they are spelled as those nodes advertise themselves");
+            return 1;
+        }
         Console.WriteLine($"node {node.Cluster.SelfAddress} stopped ({reason?.GetType().Name ?? "terminated"})");
         return reason is CoordinatedShutdown.ClusterDowningReason ? 1 : 0;
     }

@@ -15,8 +15,10 @@ public sealed class CoordinatorActor : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<IActorRef, string> _workers = [];
 
-    public CoordinatorActor(long incarnation, string dataPlaneHost, int dataPlanePort)
+    public CoordinatorActor(long? fixedIncarnation, string dataPlaneHost, int dataPlanePort)
     {
+        // A new incarnation whenever the singleton (re)starts, unless a test pins one.
+        long incarnation = fixedIncarnation ?? Random.Shared.NextInt64(1, long.MaxValue);
         Receive<RegisterWorker>(r =>
         {
             if (_workers.TryAdd(Sender, r.WorkerId))
@@ -34,9 +36,6 @@ public sealed class CoordinatorActor : ReceiveActor
         });
     }
 
-    public static Props Props(long incarnation, string dataPlaneHost, int dataPlanePort) =>
-        Akka.Actor.Props.Create(() => new CoordinatorActor(incarnation, dataPlaneHost, dataPlanePort));
-
-    /// <summary>A fresh incarnation: distinct across hand-overs and restarts.</summary>
-    public static long NewIncarnation() => DateTime.UtcNow.Ticks;
+    public static Props Props(string dataPlaneHost, int dataPlanePort, long? fixedIncarnation = null) =>
+        Akka.Actor.Props.Create(() => new CoordinatorActor(fixedIncarnation, dataPlaneHost, dataPlanePort));
 }

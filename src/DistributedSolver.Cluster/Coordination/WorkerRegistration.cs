@@ -19,6 +19,7 @@ public sealed class WorkerRegistration : ReceiveActor, IWithTimers
     private readonly IActorRef _proxy;
     private readonly IActorRef _owner;
     private IActorRef? _coordinator;
+    private long? _incarnation;
 
     public WorkerRegistration(string workerId, IActorRef coordinatorProxy, IActorRef owner)
     {
@@ -29,13 +30,13 @@ public sealed class WorkerRegistration : ReceiveActor, IWithTimers
         Receive<WorkerRegistered>(r =>
         {
             Timers.Cancel(RetryTimer);
-            if (!Equals(Sender, _coordinator))
-            {
-                if (_coordinator is not null) Context.Unwatch(_coordinator);
-                _coordinator = Sender;
-                Context.Watch(_coordinator);
-                _log.Info("registered with the coordinator at {0} (incarnation {1})", Sender.Path.Address, r.Incarnation);
-            }
+            // Retries the proxy buffered during a hand-over are answered too: pass on only news.
+            if (Equals(Sender, _coordinator) && r.Incarnation == _incarnation) return;
+            if (_coordinator is not null) Context.Unwatch(_coordinator);
+            _coordinator = Sender;
+            _incarnation = r.Incarnation;
+            Context.Watch(_coordinator);
+            _log.Info("registered with the coordinator at {0} (incarnation {1})", Sender.Path.Address, r.Incarnation);
             _owner.Tell(r);
         });
         Receive<Terminated>(t =>
@@ -43,6 +44,7 @@ public sealed class WorkerRegistration : ReceiveActor, IWithTimers
             if (!Equals(t.ActorRef, _coordinator)) return;
             _log.Info("the coordinator at {0} is gone: registering with its successor", t.ActorRef.Path.Address);
             _coordinator = null;
+            _incarnation = null;
             StartRegistering();
         });
     }

@@ -40,20 +40,20 @@ public sealed class ClusterNode : IAsyncDisposable
         return node;
     }
 
-    /// <summary>Runs the coordinator singleton on this node's coordinator role (active or standby).</summary>
+    /// <summary>Runs the coordinator singleton on this node's coordinator role (active or standby; the role is in the HOCON).</summary>
     public IActorRef StartCoordinatorSingleton(Props coordinator) =>
         System.ActorOf(ClusterSingletonManager.Props(coordinator, PoisonPill.Instance,
-            ClusterSingletonManagerSettings.Create(System).WithRole(ClusterRoles.Coordinator)), CoordinatorName);
+            ClusterSingletonManagerSettings.Create(System)), CoordinatorName);
 
     /// <summary>A proxy that reaches the singleton wherever it runs and buffers during a hand-over.</summary>
     public IActorRef CoordinatorProxy(string name = "coordinator-proxy") =>
         System.ActorOf(ClusterSingletonProxy.Props($"/user/{CoordinatorName}",
-            ClusterSingletonProxySettings.Create(System).WithRole(ClusterRoles.Coordinator)), name);
+            ClusterSingletonProxySettings.Create(System)), name);
 
     /// <summary>Leaves the cluster gracefully (coordinated shutdown) and waits for the system to end.</summary>
     public async ValueTask DisposeAsync()
     {
-        await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
+        await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
         await System.WhenTerminated;
     }
 }

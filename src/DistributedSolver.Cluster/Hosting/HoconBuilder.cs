@@ -61,10 +61,11 @@ public static class HoconBuilder
                   threshold = {{settings.FailureThreshold.ToString(CultureInfo.InvariantCulture)}}
                 }
                 # Split Brain Resolver, keep-oldest over all nodes with down-if-alone: the side of a
-                # partition holding the oldest node (the first coordinator, where the singleton runs)
-                # keeps training, and an oldest node cut off alone is downed so the standby takes over.
-                # Not scoped to the coordinator role: with two coordinator nodes, Akka keeps the oldest
-                # of a 1-vs-1 split, so the death of the active one would down every other node.
+                # partition holding the oldest member (until a hand-over, the first coordinator, where
+                # the singleton runs) keeps training; an oldest member cut off alone is downed, so the
+                # standby takes over. Not scoped to the coordinator role: with two coordinator nodes
+                # Akka keeps the oldest of their 1-vs-1 split, and the death of the active one would
+                # down every other node. README "Cluster nodes" has the limits.
                 downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
                 split-brain-resolver {
                   active-strategy = keep-oldest
@@ -80,6 +81,8 @@ public static class HoconBuilder
                   role = "{{ClusterRoles.Coordinator}}"
                 }
                 run-coordinated-shutdown-when-down = on
+                # Seeds that never answer end the node with a clear reason instead of a silent wait.
+                shutdown-after-unsuccessful-join-seed-nodes = 60s
               }
               coordinated-shutdown {
                 # SIGTERM (a pod stopping) leaves the cluster gracefully: the singleton hands over.

@@ -93,28 +93,52 @@ public sealed record NodeSettings
     public NodeSettings Validate()
     {
         if (!IsName(SystemName)) throw new NodeSettingsException("system name", $"'{SystemName}' must be letters, digits, '-' or '_'");
+        CheckHost("bind host", BindHost);
+        if (PublicHost is not null) CheckHost("public host", PublicHost);
+        // A wildcard bind cannot be advertised: peers would dial their own 0.0.0.0.
+        if (PublicHost is null && BindHost is "0.0.0.0" or "::" or "[::]")
+            throw new NodeSettingsException("public host", $"binding {BindHost} needs the address other nodes reach this one at ({Variables.PublicHost} or --public-host)");
         CheckPort("port", Port);
         CheckPort("data-plane port", DataPlanePort);
         foreach (var seed in Seeds) ParseSeed(seed);
         foreach (var role in Roles)
             if (!ClusterRoles.All.Contains(role))
                 throw new NodeSettingsException("roles", $"unknown role '{role}' (known: {string.Join(", ", ClusterRoles.All)})");
-        if (HeartbeatInterval <= TimeSpan.Zero || AcceptableHeartbeatPause <= TimeSpan.Zero || StableAfter <= TimeSpan.Zero)
-            throw new NodeSettingsException("failure detector", "heartbeat interval, acceptable pause and stable-after must be positive");
+        if (HeartbeatInterval < TimeSpan.FromMilliseconds(1) || AcceptableHeartbeatPause < TimeSpan.FromMilliseconds(1) || StableAfter < TimeSpan.FromMilliseconds(1))
+            throw new NodeSettingsException("failure detector", "heartbeat interval, acceptable pause and stable-after must be at least 1ms");
         if (FailureThreshold <= 0) throw new NodeSettingsException("failure detector", "threshold must be positive");
         return this;
     }
 
-    /// <summary>A seed's host and port, from "host:port" (or "[v6]:port").</summary>
+    /// <summary>A seed's host (IPv6 kept in brackets, as Akka addresses write it) and port, from "host:port".</summary>
     public static (string Host, int Port) ParseSeed(string seed)
     {
         int colon = seed.LastIndexOf(':');
         if (colon <= 0 || colon == seed.Length - 1)
             throw new NodeSettingsException("seeds", $"'{seed}' is not host:port");
-        return (seed[..colon].Trim('[', ']'), ParsePort("seeds", seed[(colon + 1)..]));
+        string host = seed[..colon];
+        CheckHost("seeds", host);
+        if (host.Contains(':') && !host.StartsWith('[')) throw new NodeSettingsException("seeds", $"'{seed}': write an IPv6 seed as [address]:port");
+        return (host, ParsePort("seeds", seed[(colon + 1)..]));
     }
 
     private static bool IsName(string name) => name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
+    // Host names, IPv4 and [IPv6]: nothing that could end or bend an Akka address.
+    private static void CheckHost(string setting, string host)
+    {
+        if (host.Length == 0 || !host.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or ':' or '[' or ']' or '_'))
+            throw new NodeSettingsException(setting, $"'{host}' is not a host name or address");
+    }
+
+    // Records print every property; the token is a secret.
+    private bool PrintMembers(System.Text.StringBuilder builder)
+    {
+        builder.Append($"SystemName = {SystemName}, BindHost = {BindHost}, PublicHost = {PublicHost}, Port = {Port}, ")
+            .Append($"Seeds = [{string.Join(", ", Seeds)}], Roles = [{string.Join(", ", Roles)}], DataPlanePort = {DataPlanePort}, ")
+            .Append($"ClusterToken = {(ClusterToken is null ? "(none)" : "(set)")}");
+        return true;
+    }
 
     private static void CheckPort(string setting, int port)
     {

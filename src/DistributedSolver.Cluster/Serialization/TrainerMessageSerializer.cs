@@ -9,8 +9,15 @@ namespace DistributedSolver.Cluster.Serialization;
 /// Akka serializer for every <see cref="Messages.IClusterMessage"/> (bound in HOCON by HoconBuilder):
 /// MessagePack with explicit keys, the message named by a short versioned manifest ("1:step").
 /// </summary>
-public sealed class TrainerMessageSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
+public sealed class TrainerMessageSerializer : SerializerWithStringManifest
 {
+    public TrainerMessageSerializer(ExtendedActorSystem system) : base(system)
+    {
+        // Akka builds its serializers when the system starts: a broken manifest registry fails
+        // the start, not the first message that needs it.
+        System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(MessageManifests).TypeHandle);
+    }
+
     // Written into every message on the wire, so it can never change. Akka reserves 1–100 and does not
     // detect a collision (AKKA-NOTES: messages are dropped at run time), so this is an arbitrary number
     // far from Akka's own serializers; a test checks no serializer of a default cluster system uses it.

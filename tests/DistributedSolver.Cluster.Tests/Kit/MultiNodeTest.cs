@@ -19,7 +19,7 @@ public abstract class MultiNodeTest : TestKit, IAsyncLifetime
     internal LocalCluster Nodes { get; private set; }
 
     /// <summary>Replaces the cluster with one built from other settings (before any node starts).</summary>
-    internal LocalCluster UseSettings(Hosting.NodeSettings settings) => Nodes = new LocalCluster(this, settings);
+    internal LocalCluster UseSettings(DistributedSolver.Cluster.Hosting.NodeSettings settings) => Nodes = new LocalCluster(this, settings);
 
     public Task InitializeAsync() => Task.CompletedTask;
 

@@ -12,6 +12,10 @@ public sealed class DataPlaneMultiNodeTests(ITestOutputHelper output) : MultiNod
     [Fact]
     public async Task MultiNode_a_worker_streams_a_gradient_and_never_reconnects_to_a_downed_parameter_server()
     {
+        // The oldest node is not the parameter server's, so keep-oldest downs the server's node
+        // and the worker lives on to show that its connection retires instead of reconnecting.
+        Nodes.StartCoordinator();
+        Nodes.AwaitAllUp();
         var coordinator = Nodes.StartCoordinator();
         var worker = Nodes.StartWorker();
         Nodes.AwaitAllUp();
@@ -41,5 +45,7 @@ public sealed class DataPlaneMultiNodeTests(ITestOutputHelper output) : MultiNod
         owner.Watch(connection);
         await Nodes.Isolate(coordinator);
         owner.FishForMessage(m => m is Terminated t && t.ActorRef.Equals(connection), TimeSpan.FromSeconds(30));
+        Nodes.AwaitRemoved(coordinator, worker, TimeSpan.FromSeconds(10));
+        Assert.False(worker.System.WhenTerminated.IsCompleted, "the worker's node must live on");
     }
 }

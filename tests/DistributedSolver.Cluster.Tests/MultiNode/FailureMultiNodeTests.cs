@@ -56,7 +56,7 @@ public sealed class FailureMultiNodeTests(ITestOutputHelper output) : MultiNodeT
     [Fact]
     public async Task MultiNode_a_partition_keeps_the_side_of_the_oldest_coordinator()
     {
-        // keep-oldest on the coordinator role: {oldest coordinator, worker A} | {standby, worker B}.
+        // keep-oldest: {oldest node (the active coordinator), worker A} | {standby, worker B}.
         var active = Nodes.StartCoordinator();
         Nodes.AwaitAllUp();
         var standby = Nodes.StartCoordinator();

@@ -22,7 +22,7 @@ public sealed class ProcessMultiNodeTests : MultiNodeTest
     private ClusterNode StartCoordinator()
     {
         var node = Nodes.StartCoordinator();
-        node.StartCoordinatorSingleton(CoordinatorActor.Props(1, node.Settings.AdvertisedHost, 0));
+        node.StartCoordinatorSingleton(CoordinatorActor.Props(node.Settings.AdvertisedHost, 0, 1));
         Nodes.AwaitAllUp();
         return node;
     }
@@ -87,7 +87,7 @@ public sealed class ProcessMultiNodeTests : MultiNodeTest
         var active = StartProcess("coordinator");
         Nodes.UseSeeds($"127.0.0.1:{active.Port}");
         var standby = Nodes.StartCoordinator();
-        standby.StartCoordinatorSingleton(CoordinatorActor.Props(42, standby.Settings.AdvertisedHost, 0));
+        standby.StartCoordinatorSingleton(CoordinatorActor.Props(standby.Settings.AdvertisedHost, 0, 42));
         var worker = Nodes.StartWorker();
         var registrations = CreateTestProbe(worker.System);
         worker.System.ActorOf(WorkerRegistration.Props("w", worker.CoordinatorProxy(), registrations.Ref));
