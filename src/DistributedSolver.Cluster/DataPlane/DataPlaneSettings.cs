@@ -42,6 +42,12 @@ internal sealed record DataPlaneSettings
     public int PauseWriterThreshold { get; init; } = 8 * 1024 * 1024;
     public int ResumeWriterThreshold { get; init; } = 4 * 1024 * 1024;
 
+    /// <summary>
+    /// Received frames a connection hands its owner before waiting for the owner to dispose one;
+    /// meanwhile the socket is not read, so a fast sender cannot grow the owner's mailbox.
+    /// </summary>
+    public int ReceiveWindow { get; init; } = 2;
+
     public TimeSpan ReconnectMinBackoff { get; init; } = TimeSpan.FromMilliseconds(100);
     public TimeSpan ReconnectMaxBackoff { get; init; } = TimeSpan.FromSeconds(5);
 

@@ -47,4 +47,32 @@ public sealed class BackPressureTests(ITestOutputHelper output) : DataPlaneTestK
         sleeper.Dispose();
         await Assert.ThrowsAnyAsync<Exception>(() => drain);
     }
+
+    [Fact]
+    public async Task An_owner_that_holds_its_payloads_stops_the_delivery_until_it_disposes_one()
+    {
+        var server = CreateTestProbe();
+        var settings = Settings() with { ReceiveWindow = 2 };
+        var (_, port) = StartListener(server, settings);
+        using var peer = await RawPeer.ConnectAsync(port);
+        Assert.True(await peer.ProveAsync(Token, Incarnation, "flood"));
+        server.ExpectMsg<DataPlaneConnected>();
+
+        for (int i = 0; i < 4; i++) await peer.SendFrameAsync(FrameKind.Gradient, FrameCodecTests.Bytes(1000, i), iteration: i);
+        var held = new[] { server.ExpectMsg<TensorReceived>(), server.ExpectMsg<TensorReceived>() };
+        Assert.Equal([0, 1], held.Select(r => r.Header.Iteration));
+        // Absence is the claim here, so it takes a window; the frames are on the loopback long before it ends.
+        server.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+
+        // Disposing twice must not release a second credit.
+        held[0].Payload.Dispose();
+        held[0].Payload.Dispose();
+        var third = server.ExpectMsg<TensorReceived>();
+        Assert.Equal(2, third.Header.Iteration);
+        server.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+
+        held[1].Payload.Dispose();
+        third.Payload.Dispose();
+        using var fourth = server.ExpectMsg<TensorReceived>().Payload;
+    }
 }
