@@ -33,7 +33,7 @@ internal sealed record DataPlaneSettings
     public int Port { get; init; }
 
     /// <summary>Connect plus handshake must finish within this, so a silent peer cannot hold a socket.</summary>
-    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Frames a connection holds for sending, the one being written included; more are refused.</summary>
     public int SendQueueCapacity { get; init; } = 4;
@@ -53,6 +53,9 @@ internal sealed record DataPlaneSettings
 
     /// <summary>Open inbound sockets (handshaking or not) beyond which new ones are closed at once.</summary>
     public int MaxConnections { get; init; } = 256;
+
+    /// <summary>Inbound sockets in the handshake at once; a new one closes the oldest, so silent strangers cannot fill <see cref="MaxConnections"/>.</summary>
+    public int MaxHandshakes { get; init; } = 16;
 
     /// <summary>The data plane of a node with <paramref name="cluster"/>'s settings, for a net of <paramref name="parameterCount"/> floats.</summary>
     public static DataPlaneSettings From(NodeSettings cluster, long parameterCount)
