@@ -61,6 +61,8 @@ internal sealed class DataPlaneConnection : ReceiveActor, IWithTimers
 
         Receive<Opened>(opened =>
         {
+            // The link is this actor's now: PostStop drops it.
+            opened.DisposeOnStop.Dispose();
             _opening = false;
             _link = opened.Link;
             _backoff = _settings.ReconnectMinBackoff;
@@ -121,12 +123,12 @@ internal sealed class DataPlaneConnection : ReceiveActor, IWithTimers
         if (!_serverUp || !_serverReachable || _link is not null || _opening) return;
         _opening = true;
         OpenAsync(_stopping.Token).PipeTo(Self,
-            success: link => new Opened(link),
+            success: opened => opened,
             failure: e => new OpenFailed(DataPlaneProtocolException.Describe(e)));
     }
 
     // Runs off the actor: touches only what never changes after construction.
-    private async Task<FrameLink> OpenAsync(CancellationToken stopping)
+    private async Task<Opened> OpenAsync(CancellationToken stopping)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         deadline.CancelAfter(_settings.HandshakeTimeout);
@@ -134,8 +136,10 @@ internal sealed class DataPlaneConnection : ReceiveActor, IWithTimers
         try
         {
             await Handshake.ConnectAsync(link, _settings, _incarnation, _nodeId, stopping).ConfigureAwait(false);
+            // Should the actor stop before it handles Opened, Opened is a dead letter: stopping disposes the link instead.
+            var disposeOnStop = stopping.Register(link.Dispose);
             stopping.ThrowIfCancellationRequested();
-            return link;
+            return new Opened(link, disposeOnStop);
         }
         catch
         {
@@ -166,13 +170,13 @@ internal sealed class DataPlaneConnection : ReceiveActor, IWithTimers
         Context.Stop(Self);
     }
 
-    private sealed record Opened(FrameLink Link);
+    private sealed record Opened(FrameLink Link, CancellationTokenRegistration DisposeOnStop) : INoSerializationVerificationNeeded;
 
-    private sealed record OpenFailed(string Reason);
+    private sealed record OpenFailed(string Reason) : INoSerializationVerificationNeeded;
 
-    private sealed record Ended(FrameLink Link, string Reason);
+    private sealed record Ended(FrameLink Link, string Reason) : INoSerializationVerificationNeeded;
 
-    private sealed record Reconnect
+    private sealed record Reconnect : INoSerializationVerificationNeeded
     {
         public static readonly Reconnect Instance = new();
     }

@@ -33,7 +33,7 @@ internal sealed record DataPlaneSettings
     public int Port { get; init; }
 
     /// <summary>Connect plus handshake must finish within this, so a silent peer cannot hold a socket.</summary>
-    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Frames a connection holds for sending, the one being written included; more are refused.</summary>
     public int SendQueueCapacity { get; init; } = 4;
@@ -42,11 +42,20 @@ internal sealed record DataPlaneSettings
     public int PauseWriterThreshold { get; init; } = 8 * 1024 * 1024;
     public int ResumeWriterThreshold { get; init; } = 4 * 1024 * 1024;
 
+    /// <summary>
+    /// Received frames a connection hands its owner before waiting for the owner to dispose one;
+    /// meanwhile the socket is not read, so a fast sender cannot grow the owner's mailbox.
+    /// </summary>
+    public int ReceiveWindow { get; init; } = 2;
+
     public TimeSpan ReconnectMinBackoff { get; init; } = TimeSpan.FromMilliseconds(100);
     public TimeSpan ReconnectMaxBackoff { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Open inbound sockets (handshaking or not) beyond which new ones are closed at once.</summary>
     public int MaxConnections { get; init; } = 256;
+
+    /// <summary>Inbound sockets in the handshake at once; a new one closes the oldest, so silent strangers cannot fill <see cref="MaxConnections"/>.</summary>
+    public int MaxHandshakes { get; init; } = 16;
 
     /// <summary>The data plane of a node with <paramref name="cluster"/>'s settings, for a net of <paramref name="parameterCount"/> floats.</summary>
     public static DataPlaneSettings From(NodeSettings cluster, long parameterCount)

@@ -15,6 +15,10 @@ internal sealed class FrameLink : IDisposable
     private readonly Socket _socket;
     private readonly Pipe _received;
     private readonly Pipe _toSend;
+    // Frames delivered and not yet disposed by their owner; never disposed itself, since a payload
+    // may be disposed (and release its credit) after the link is gone.
+    private readonly SemaphoreSlim _credit;
+    private readonly CancellationTokenSource _disposed = new();
 
     private FrameLink(Socket socket, DataPlaneSettings settings)
     {
@@ -29,6 +33,7 @@ internal sealed class FrameLink : IDisposable
             useSynchronizationContext: false);
         _received = new Pipe(options);
         _toSend = new Pipe(options);
+        _credit = new SemaphoreSlim(settings.ReceiveWindow);
         _ = ReceiveLoopAsync();
         _ = SendLoopAsync();
     }
@@ -65,13 +70,19 @@ internal sealed class FrameLink : IDisposable
     }
 
     /// <summary>
-    /// Hands every frame to <paramref name="owner"/> until the peer closes the connection (returns)
-    /// or breaks the protocol (throws). Only <paramref name="expected"/> frames may flow this way.
+    /// Hands every frame to <paramref name="owner"/> until the peer closes the connection (returns),
+    /// breaks the protocol or the link is disposed (throws). Only <paramref name="expected"/> frames
+    /// may flow this way. At most <see cref="DataPlaneSettings.ReceiveWindow"/> delivered payloads
+    /// are undisposed at a time: while the owner holds them all, nothing is read, the pipe fills,
+    /// the socket stops receiving and TCP slows the peer down instead of the owner's mailbox growing.
     /// </summary>
     public async Task DeliverFramesAsync(FrameKind expected, int maxPayload, IActorRef owner, IActorRef connection, string peer)
     {
-        while (await ReadAsync(maxPayload, CancellationToken.None).ConfigureAwait(false) is { } frame)
+        while (true)
         {
+            await _credit.WaitAsync(_disposed.Token).ConfigureAwait(false);
+            if (await ReadAsync(maxPayload, CancellationToken.None).ConfigureAwait(false) is not { } frame) return;
+            frame.Payload.ReleaseOnDispose(_credit);
             if (frame.Header.Kind != expected)
             {
                 frame.Payload.Dispose();
@@ -84,6 +95,7 @@ internal sealed class FrameLink : IDisposable
     /// <summary>Closes the socket; both loops end, and pending reads and writes fail.</summary>
     public void Dispose()
     {
+        _disposed.Cancel();
         _toSend.Reader.CancelPendingRead();
         _received.Writer.CancelPendingFlush();
         _socket.Dispose();

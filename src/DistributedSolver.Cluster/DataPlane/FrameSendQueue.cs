@@ -57,8 +57,8 @@ internal sealed class FrameSendQueue(FrameKind direction, int capacity)
     private sealed record Pending(SendTensor Request, IActorRef Sender);
 
     /// <summary>To the owning actor: the frame in flight on <paramref name="Link"/> is in its pipe.</summary>
-    public sealed record Written(FrameLink Link);
+    public sealed record Written(FrameLink Link) : INoSerializationVerificationNeeded;
 
     /// <summary>To the owning actor: writing to <paramref name="Link"/> failed; the link is broken.</summary>
-    public sealed record WriteFailed(FrameLink Link, Exception Error);
+    public sealed record WriteFailed(FrameLink Link, Exception Error) : INoSerializationVerificationNeeded;
 }

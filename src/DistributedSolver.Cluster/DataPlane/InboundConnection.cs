@@ -17,7 +17,7 @@ internal sealed class InboundConnection : ReceiveActor
     private readonly long _incarnation;
     private readonly IActorRef _owner;
     private readonly FrameSendQueue _sends;
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _abandonHandshake = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private string? _peer;
     private string _endReason = "stopped";
@@ -34,6 +34,13 @@ internal sealed class InboundConnection : ReceiveActor
         {
             _peer = a.Peer;
             _log.Info("Data plane: {0} authenticated", a.Peer);
+            Context.Parent.Tell(DataPlaneListener.Authenticated.Instance);
+        });
+        // Cancels the handshake rather than stopping: one that has just succeeded goes on, since its
+        // owner may already know the connection.
+        Receive<Evict>(_ =>
+        {
+            if (_peer is null) _abandonHandshake.Cancel();
         });
         Receive<SendTensor>(send => _sends.Enqueue(send, Sender, _peer is null ? null : _link, Self));
         Receive<FrameSendQueue.Written>(_ => _sends.OnWritten(_link, Self));
@@ -44,7 +51,9 @@ internal sealed class InboundConnection : ReceiveActor
         });
         Receive<Ended>(ended =>
         {
-            _endReason = ended.Reason;
+            _endReason = _peer is null && _abandonHandshake.IsCancellationRequested
+                ? $"evicted, the oldest of more than {_settings.MaxHandshakes} sockets in the handshake"
+                : ended.Reason;
             Context.Stop(Self);
         });
     }
@@ -59,8 +68,8 @@ internal sealed class InboundConnection : ReceiveActor
 
     protected override void PostStop()
     {
-        _stopping.Cancel();
-        _stopping.Dispose();
+        _abandonHandshake.Cancel();
+        _abandonHandshake.Dispose();
         _link.Dispose();
         _sends.FailAll($"connection closed: {_endReason}");
         if (_peer is null)
@@ -75,14 +84,20 @@ internal sealed class InboundConnection : ReceiveActor
     // Runs off the actor: touches only what never changes after construction.
     private async Task RunAsync(IActorRef self)
     {
-        string nodeId = await Handshake.AcceptAsync(_link, _settings, _incarnation, _stopping.Token).ConfigureAwait(false);
+        string nodeId = await Handshake.AcceptAsync(_link, _settings, _incarnation, _abandonHandshake.Token).ConfigureAwait(false);
         string peer = $"{nodeId}@{_link.Peer}";
         self.Tell(new Authenticated(peer));
         _owner.Tell(new DataPlaneConnected(self, peer), self);
         await _link.DeliverFramesAsync(FrameKind.Gradient, _settings.MaxPayloadBytes, _owner, self, peer).ConfigureAwait(false);
     }
 
-    private sealed record Authenticated(string Peer);
+    /// <summary>From the listener: a newer socket needs this one's handshake slot.</summary>
+    internal sealed record Evict : INoSerializationVerificationNeeded
+    {
+        public static readonly Evict Instance = new();
+    }
 
-    private sealed record Ended(string Reason);
+    private sealed record Authenticated(string Peer) : INoSerializationVerificationNeeded;
+
+    private sealed record Ended(string Reason) : INoSerializationVerificationNeeded;
 }

@@ -10,6 +10,7 @@ namespace DistributedSolver.Cluster.DataPlane;
 internal sealed class PooledPayload : IMemoryOwner<byte>
 {
     private byte[]? _array;
+    private SemaphoreSlim? _credit;
 
     private PooledPayload(byte[] array, int length)
     {
@@ -27,8 +28,13 @@ internal sealed class PooledPayload : IMemoryOwner<byte>
 
     public Span<byte> Span => Memory.Span;
 
+    /// <summary>Releases <paramref name="credit"/> once, when this payload is disposed.</summary>
+    public void ReleaseOnDispose(SemaphoreSlim credit) => _credit = credit;
+
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _array, null) is { } array) ArrayPool<byte>.Shared.Return(array);
+        if (Interlocked.Exchange(ref _array, null) is not { } array) return;
+        ArrayPool<byte>.Shared.Return(array);
+        _credit?.Release();
     }
 }

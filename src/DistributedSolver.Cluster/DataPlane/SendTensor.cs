@@ -1,3 +1,5 @@
+using Akka.Actor;
+
 namespace DistributedSolver.Cluster.DataPlane;
 
 /// <summary>
@@ -5,4 +7,4 @@ namespace DistributedSolver.Cluster.DataPlane;
 /// copied once into the connection's send pipe, and must not change until <see cref="TensorSent"/>
 /// (or <see cref="TensorNotSent"/>) for this request comes back.
 /// </summary>
-internal sealed record SendTensor(FrameKind Kind, int Iteration, int Unit, int UnitCount, long WeightsVersion, ReadOnlyMemory<byte> Payload);
+internal sealed record SendTensor(FrameKind Kind, int Iteration, int Unit, int UnitCount, long WeightsVersion, ReadOnlyMemory<byte> Payload) : INoSerializationVerificationNeeded;

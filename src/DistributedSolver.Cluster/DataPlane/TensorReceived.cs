@@ -8,4 +8,4 @@ namespace DistributedSolver.Cluster.DataPlane;
 /// <see cref="Payload"/> (a pooled buffer) when done with it, and may answer on <see cref="Connection"/>
 /// with <see cref="SendTensor"/>.
 /// </summary>
-internal sealed record TensorReceived(FrameHeader Header, IMemoryOwner<byte> Payload, IActorRef Connection, string Peer);
+internal sealed record TensorReceived(FrameHeader Header, IMemoryOwner<byte> Payload, IActorRef Connection, string Peer) : INoSerializationVerificationNeeded;

@@ -65,8 +65,45 @@ public sealed class ConnectionTests(ITestOutputHelper output) : DataPlaneTestKit
     {
         var (_, port) = StartListener(CreateTestProbe());
         using var silent = await RawPeer.ConnectAsync(port);
-        await EventFilter.Warning(contains: "no handshake within 0.5 s").ExpectOneAsync(TimeSpan.FromSeconds(5), async () => Assert.True(await silent.ClosedByPeerAsync()));
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        await EventFilter.Warning(contains: "no handshake within 0.5 s").ExpectOneAsync(TimeSpan.FromSeconds(5), async () => Assert.True(await silent.ClosedByPeerAsync(deadline.Token)));
         await ServesAGoodClient(port);
+    }
+
+    [Fact]
+    public async Task Silent_sockets_take_only_the_handshake_slots_and_the_oldest_give_way_to_newcomers()
+    {
+        var server = CreateTestProbe();
+        // Without a cap of their own, the silent sockets alone would fill every slot for the whole handshake timeout.
+        var settings = Settings() with { MaxConnections = 20, MaxHandshakes = 4, HandshakeTimeout = TimeSpan.FromSeconds(60) };
+        var (_, port) = StartListener(server, settings);
+        var silent = new List<RawPeer>();
+        try
+        {
+            for (int i = 0; i < 20; i++) silent.Add(await RawPeer.ConnectAsync(port));
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            foreach (var evicted in silent[..16]) Assert.True(await evicted.ClosedByPeerAsync(deadline.Token));
+
+            // The listener learns of the evicted connections' ends a moment after their sockets close.
+            RawPeer? good = null;
+            await AwaitAssertAsync(async () =>
+            {
+                good?.Dispose();
+                good = await RawPeer.ConnectAsync(port);
+                Assert.True(await good.ProveAsync(Token, Incarnation, "good"));
+            }, TimeSpan.FromSeconds(5));
+            using (good)
+            {
+                server.ExpectMsg<DataPlaneConnected>();
+                await good!.SendFrameAsync(FrameKind.Gradient, FrameCodecTests.Bytes(1000, 3), iteration: 5);
+                using var received = server.ExpectMsg<TensorReceived>().Payload;
+                Assert.Equal(FrameCodecTests.Bytes(1000, 3), received.Memory.ToArray());
+            }
+        }
+        finally
+        {
+            foreach (var peer in silent) peer.Dispose();
+        }
     }
 
     [Fact]

@@ -55,20 +55,28 @@ internal sealed class RawPeer : IDisposable
 
     public async Task SendAsync(byte[] bytes) => await _socket.SendAsync(bytes, SocketFlags.None);
 
-    /// <summary>True once the other side has closed: reads drain to the end of the stream.</summary>
-    public async Task<bool> ClosedByPeerAsync()
+    /// <summary>
+    /// True once the other side has closed (reads drain to the end of the stream, or fail on a
+    /// reset); false if it is still open when <paramref name="cancellation"/> fires.
+    /// </summary>
+    public async Task<bool> ClosedByPeerAsync(CancellationToken cancellation)
     {
         var buffer = new byte[4096];
         try
         {
-            while (await _socket.ReceiveAsync(buffer, SocketFlags.None) > 0)
+            while (await _socket.ReceiveAsync(buffer, SocketFlags.None, cancellation) > 0)
             {
             }
+            return true;
         }
         catch (SocketException)
         {
+            return true;
         }
-        return true;
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
     }
 
     public void Dispose()
