@@ -108,10 +108,10 @@ public static class TransportBenchmark
 
     private static TimeSpan Blast(IActorRef server, IActorRef worker, IActorRef connection, DataPlaneSettings settings, int count)
     {
-        server.Ask<int>(new BenchServer.Expect(count), TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
+        server.Ask<int>(new Expect(count), TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
         var watch = Stopwatch.StartNew();
         worker.Tell(new BenchWorker.Blast(connection, count, settings.SendQueueCapacity));
-        server.Ask<int>(BenchServer.WhenDone.Instance, TimeSpan.FromSeconds(120)).GetAwaiter().GetResult();
+        server.Ask<int>(WhenDone.Instance, TimeSpan.FromSeconds(120)).GetAwaiter().GetResult();
         return watch.Elapsed;
     }
 
@@ -133,13 +133,13 @@ public static class TransportBenchmark
             var remoteSink = a.ActorSelection(new RootActorPath(remoteAddress) / "user" / "sink").ResolveOne(TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
 
             const int remoteMessages = 40;
-            remoteSink.Ask<int>(new ByteSink.Expect(5), TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
+            remoteSink.Ask<int>(new Expect(5), TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
             for (int i = 0; i < 5; i++) remoteSink.Tell(payload);
-            remoteSink.Ask<int>(ByteSink.WhenDone.Instance, TimeSpan.FromSeconds(60)).GetAwaiter().GetResult();
-            remoteSink.Ask<int>(new ByteSink.Expect(remoteMessages), TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
+            remoteSink.Ask<int>(WhenDone.Instance, TimeSpan.FromSeconds(60)).GetAwaiter().GetResult();
+            remoteSink.Ask<int>(new Expect(remoteMessages), TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
             var watch = Stopwatch.StartNew();
             for (int i = 0; i < remoteMessages; i++) remoteSink.Tell(payload);
-            remoteSink.Ask<int>(ByteSink.WhenDone.Instance, TimeSpan.FromSeconds(120)).GetAwaiter().GetResult();
+            remoteSink.Ask<int>(WhenDone.Instance, TimeSpan.FromSeconds(120)).GetAwaiter().GetResult();
             double rate = GigabytesPerSecond((long)remoteMessages * MessageBytes, watch.Elapsed);
 
             var pings = new List<double>();
@@ -165,24 +165,18 @@ public static class TransportBenchmark
         return values[values.Count / 2];
     }
 
-    /// <summary>The parameter server's stand-in: counts gradients, answers each with weights when asked to.</summary>
-    private sealed class BenchServer : ReceiveActor
+    /// <summary>
+    /// Counts arrivals for a timed run: <see cref="Expect"/> resets the count, <see cref="WhenDone"/>
+    /// answers once the expected number arrived.
+    /// </summary>
+    private abstract class CountingSink : ReceiveActor
     {
         private int _expected;
         private int _received;
         private IActorRef? _waiter;
 
-        public BenchServer(byte[] weights)
+        protected CountingSink()
         {
-            Receive<DataPlaneConnected>(_ => { });
-            Receive<DataPlaneDisconnected>(_ => { });
-            Receive<TensorSent>(_ => { });
-            Receive<TensorReceived>(r =>
-            {
-                r.Payload.Dispose();
-                if (r.Header.Iteration < 0) r.Connection.Tell(new SendTensor(FrameKind.Weights, r.Header.Iteration, 0, 0, 1, weights));
-                else if (++_received == _expected) _waiter?.Tell(_received);
-            });
             Receive<Expect>(e =>
             {
                 (_expected, _received, _waiter) = (e.Count, 0, null);
@@ -195,15 +189,36 @@ public static class TransportBenchmark
             });
         }
 
-        public sealed record Expect(int Count);
-
-        public sealed record WhenDone
+        protected void Arrived()
         {
-            public static readonly WhenDone Instance = new();
+            if (++_received == _expected) _waiter?.Tell(_received);
         }
     }
 
-    /// <summary>A worker's stand-in: keeps the send queue full, or times one gradient→weights trip.</summary>
+    public sealed record Expect(int Count);
+
+    public sealed record WhenDone
+    {
+        public static readonly WhenDone Instance = new();
+    }
+
+    /// <summary>The parameter server's stand-in: counts gradients, answers each with weights when asked to.</summary>
+    private sealed class BenchServer : CountingSink
+    {
+        public BenchServer(byte[] weights)
+        {
+            Receive<DataPlaneConnected>(_ => { });
+            Receive<DataPlaneDisconnected>(_ => { });
+            Receive<TensorSent>(_ => { });
+            Receive<TensorReceived>(r =>
+            {
+                r.Payload.Dispose();
+                if (r.Header.Iteration < 0) r.Connection.Tell(new SendTensor(FrameKind.Weights, r.Header.Iteration, 0, 0, 1, weights));
+                else Arrived();
+            });
+        }
+    }
+
     private sealed class BenchWorker : ReceiveActor
     {
         private readonly Stopwatch _trip = new();
@@ -259,36 +274,12 @@ public static class TransportBenchmark
     }
 
     /// <summary>Counts byte[] messages arriving over Akka.Remote and answers pings.</summary>
-    private sealed class ByteSink : ReceiveActor
+    private sealed class ByteSink : CountingSink
     {
-        private int _expected;
-        private int _received;
-        private IActorRef? _waiter;
-
         public ByteSink()
         {
-            Receive<byte[]>(_ =>
-            {
-                if (++_received == _expected) _waiter?.Tell(_received);
-            });
+            Receive<byte[]>(_ => Arrived());
             Receive<Ping>(p => Sender.Tell(new Pong(p.Sequence)));
-            Receive<Expect>(e =>
-            {
-                (_expected, _received, _waiter) = (e.Count, 0, null);
-                Sender.Tell(0);
-            });
-            Receive<WhenDone>(_ =>
-            {
-                if (_received == _expected) Sender.Tell(_received);
-                else _waiter = Sender;
-            });
-        }
-
-        public sealed record Expect(int Count);
-
-        public sealed record WhenDone
-        {
-            public static readonly WhenDone Instance = new();
         }
     }
 }
