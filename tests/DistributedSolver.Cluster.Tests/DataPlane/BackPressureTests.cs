@@ -46,7 +46,7 @@ public sealed class BackPressureTests(ITestOutputHelper output) : DataPlaneTestK
             while (await sleeper.ReadFrameAsync() is { } frame) frame.Payload.Dispose();
         });
         for (int i = 0; i < settings.SendQueueCapacity; i++) server.ExpectMsg<TensorSent>(TimeSpan.FromSeconds(10));
-        sleeper.Dispose();
+        sleeper.Disconnect();
         await Assert.ThrowsAnyAsync<Exception>(() => drain);
     }
 

@@ -79,9 +79,14 @@ internal sealed class RawPeer : IDisposable
         }
     }
 
+    /// <summary>Drops the connection; a read in progress on another task ends with an error.</summary>
+    public void Disconnect() => _socket.Dispose();
+
+    // A PipeReader is not thread-safe: complete it only once no read is in progress (Disconnect first
+    // and await the reading task, when one runs).
     public void Dispose()
     {
-        _reader.Complete();
         _socket.Dispose();
+        _reader.Complete();
     }
 }
