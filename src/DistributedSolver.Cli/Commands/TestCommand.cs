@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using DistributedSolver.Backend.Cpu;
 using DistributedSolver.Cli.Output;
 using DistributedSolver.Layers;
@@ -47,20 +46,13 @@ internal static class TestCommand
             loss += batch.Loss ?? 0f;
             foreach (var o in batch.Outputs)
             {
-                log.Write($"Batch {i}, {o.Name} = {Format(o.Value)}");
+                log.Write($"Batch {i}, {o.Name} = {CaffeLog.Number(o.Value)}");
                 var (sum, _) = sums.GetValueOrDefault(o.Name);
                 sums[o.Name] = (sum + o.Value, o.LossWeight);
             }
         }
-        log.Write($"Loss: {Format(loss / iterations)}");
-        foreach (var (name, (sum, weight)) in sums)
-        {
-            float mean = sum / iterations;
-            string lossPart = weight != 0f ? $" (* {Format(weight)} = {Format(weight * mean)} loss)" : "";
-            log.Write($"{name} = {Format(mean)}{lossPart}");
-        }
+        log.Write($"Loss: {CaffeLog.Number(loss / iterations)}");
+        foreach (var (name, (sum, weight)) in sums) log.Write(CaffeLog.Value(name, sum / iterations, weight));
         return 0;
     }
-
-    private static string Format(float value) => value.ToString("G6", CultureInfo.InvariantCulture);
 }

@@ -22,9 +22,13 @@ internal sealed class CaffeLog(TextWriter writer)
 
     public static string Number(double value) => value.ToString("G4", CultureInfo.InvariantCulture);
 
-    public static string Output(string prefix, int index, Training.OutputValue o)
+    public static string Output(string prefix, int index, Training.OutputValue o) =>
+        $"    {prefix} net output #{index}: {Value(o.Name, o.Value, o.LossWeight)}";
+
+    /// <summary>Caffe's "name = value", with " (* weight = weighted loss)" for a loss output.</summary>
+    public static string Value(string name, float value, float lossWeight)
     {
-        string loss = o.LossWeight != 0f ? $" (* {Number(o.LossWeight)} = {Number(o.LossWeight * o.Value)} loss)" : "";
-        return $"    {prefix} net output #{index}: {o.Name} = {Number(o.Value)}{loss}";
+        string loss = lossWeight != 0f ? $" (* {Number(lossWeight)} = {Number(lossWeight * value)} loss)" : "";
+        return $"{name} = {Number(value)}{loss}";
     }
 }

@@ -13,10 +13,9 @@ public static class LearningRatePolicy
         double rate = p.LrPolicy switch
         {
             "fixed" => baseLr,
-            "step" => baseLr * Math.Pow(gamma, iter / p.Stepsize),
+            "step" or "multistep" => baseLr * Math.Pow(gamma, CurrentStep(p, iter)),
             "exp" => baseLr * Math.Pow(gamma, iter),
             "inv" => baseLr * Math.Pow(1.0 + gamma * iter, -power),
-            "multistep" => baseLr * Math.Pow(gamma, CurrentStep(p, iter)),
             "poly" => baseLr * Math.Pow(1.0 - (double)iter / p.MaxIter, power),
             "sigmoid" => baseLr * (1.0 / (1.0 + Math.Exp(-gamma * (iter - (double)p.Stepsize)))),
             _ => throw new SolverConfigurationException("lr_policy", $"unknown lr_policy '{p.LrPolicy}' (known: {string.Join(", ", Names)})"),
@@ -24,11 +23,11 @@ public static class LearningRatePolicy
         return (float)rate;
     }
 
-    /// <summary>Caffe's current_step: for multistep, how many step values iteration <c>iter</c> has passed.</summary>
+    /// <summary>Caffe's current_step: how many steps (step: every stepsize; multistep: each step value) iteration <c>iter</c> has passed.</summary>
     public static int CurrentStep(SolverParameter p, int iter) => p.LrPolicy switch
     {
         "multistep" => p.Stepvalue.Count(v => iter >= v),
-        "step" when p.Stepsize > 0 => iter / p.Stepsize,
+        "step" => iter / p.Stepsize,
         _ => 0,
     };
 }
