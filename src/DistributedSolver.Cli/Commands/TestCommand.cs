@@ -42,9 +42,10 @@ internal static class TestCommand
         float loss = 0f;
         for (int i = 0; i < iterations; i++)
         {
-            var batch = Trainer.Evaluate(net, 1, ref position, computeLoss: true, 0, 0);
-            loss += batch.Loss ?? 0f;
-            foreach (var o in batch.Outputs)
+            var (batchLoss, outputs) = Trainer.ForwardBatch(net, position);
+            position += net.BatchSize;
+            loss += batchLoss;
+            foreach (var o in outputs)
             {
                 log.Write($"Batch {i}, {o.Name} = {CaffeLog.Number(o.Value)}");
                 var (sum, _) = sums.GetValueOrDefault(o.Name);

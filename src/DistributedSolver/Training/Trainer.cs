@@ -19,10 +19,8 @@ public sealed class Trainer
     private readonly TrainingDefinition _definition;
     private readonly IComputeBackend _backend;
     private readonly ITrainingObserver _observer;
-    private readonly GradientTree _tree;
+    private readonly UnitRunner _units;
     private readonly long[] _testPositions;
-    private readonly List<float> _losses = [];
-    private float _smoothedLoss;
 
     /// <param name="resumeFrom">A .solverstate to resume from: its nets are built with the seed the
     /// snapshotted run used (which matters when random_seed is unset), then its state is restored.</param>
@@ -48,7 +46,7 @@ public sealed class Trainer
             throw new NetConfigurationException($"net '{definition.TrainNet.Name}': {e.Message}", e);
         }
         Solver = SolverFactory.Create(p, TrainNet, backend);
-        _tree = new GradientTree(backend, TrainNet.ParameterCount, p.IterSize);
+        _units = new UnitRunner(TrainNet, backend, p.IterSize);
         _testPositions = new long[TestNets.Count];
         if (resumeFrom is not null) Restore(resumeFrom, resume);
     }
@@ -109,132 +107,65 @@ public sealed class Trainer
     {
         _observer.OnMessage($"Solving {TrainNet.Name} ({TrainNet.ParameterCount} parameters) on {_backend.Description}");
         _observer.OnMessage($"Learning Rate Policy: {P.LrPolicy}");
-        int start = Iteration;
-        Step(P.MaxIter - Iteration, start, cancellation);
-        if (P.SnapshotAfterTrain && (P.Snapshot == 0 || Iteration % P.Snapshot != 0)) Snapshot();
-        if (cancellation.IsCancellationRequested)
+        var schedule = new TrainingSchedule(P, _observer, Iteration, _testPositions,
+            [.. TestNets.Select(n => n.BatchSize)], TrainNet.BatchSize * P.IterSize);
+        using var stop = cancellation.Register(schedule.Stop);
+        var unitLosses = new float[P.IterSize];
+        while (schedule.Next() is { } step)
         {
-            _observer.OnMessage("Optimization stopped early.");
-            return;
-        }
-        if (P.Display > 0 && Iteration % P.Display == 0)
-        {
-            // Caffe's extra forward pass after the last update, to display the final train loss.
-            TrainNet.SetDataPosition((long)Iteration * P.IterSize * TrainNet.BatchSize);
-            UpdateSmoothedLoss(TrainNet.Forward(), start);
-            _observer.OnMessage($"Iteration {Iteration}, loss = {_smoothedLoss}");
-        }
-        if (P.TestInterval > 0 && Iteration % P.TestInterval == 0) TestAll();
-        _observer.OnMessage("Optimization Done.");
-    }
-
-    private void Step(int iterations, int start, CancellationToken cancellation)
-    {
-        int stop = Iteration + iterations;
-        int samplesPerIteration = TrainNet.BatchSize * P.IterSize;
-        var clock = Stopwatch.StartNew();
-        int iterationsSinceDisplay = 0;
-        while (Iteration < stop && !cancellation.IsCancellationRequested)
-        {
-            if (P.TestInterval > 0 && Iteration % P.TestInterval == 0 && (Iteration > 0 || P.TestInitialization)) TestAll();
-            bool display = P.Display > 0 && Iteration % P.Display == 0;
-
-            float loss = RunUnits(Iteration);
-            UpdateSmoothedLoss(loss, start);
-            var outputs = display ? ReadOutputs(TrainNet) : [];
-            float rate = Solver.ApplyUpdate(Iteration, _tree.Complete());
-            iterationsSinceDisplay++;
-            double seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
-            _observer.OnIteration(new IterationReport(Iteration, P.MaxIter, _smoothedLoss, rate,
-                iterationsSinceDisplay * samplesPerIteration / seconds, iterationsSinceDisplay / seconds, display, outputs));
-            if (display)
+            switch (step)
             {
-                clock.Restart();
-                iterationsSinceDisplay = 0;
+                case TestStep t:
+                    schedule.TestDone(Evaluate(TestNets[t.NetIndex], t, P.TestComputeLoss));
+                    break;
+                case TrainStep t:
+                    var gradient = _units.Run(t.Iteration, new UnitBlock(0, P.IterSize), unitLosses);
+                    var outputs = t.Display ? ReadOutputs(TrainNet) : [];
+                    float rate = Solver.ApplyUpdate(t.Iteration, gradient);
+                    schedule.IterationDone(TrainingSchedule.MeanLoss(unitLosses), rate, outputs);
+                    break;
+                case SnapshotStep s:
+                    Snapshot(s.Iteration, schedule.TestPositions);
+                    break;
+                case DisplayForwardStep f:
+                    TrainNet.SetDataPosition(_units.Position(f.Iteration, 0));
+                    schedule.DisplayForwardDone(TrainNet.Forward());
+                    break;
             }
-            Iteration++;
-            if (P.Snapshot > 0 && Iteration % P.Snapshot == 0) Snapshot();
         }
+        Iteration = schedule.Iteration;
+        schedule.TestPositions.ToArray().CopyTo(_testPositions, 0);
     }
 
-    /// <summary>The iteration's units in index order, summed along the tree; returns the mean unit loss.</summary>
-    private float RunUnits(int iteration)
-    {
-        _tree.Reset();
-        float loss = 0f;
-        for (int unit = 0; unit < P.IterSize; unit++)
-        {
-            long position = ((long)iteration * P.IterSize + unit) * TrainNet.BatchSize;
-            loss += TrainNet.ForwardBackward(position);
-            _tree.Add(unit, TrainNet.ParameterDiff);
-        }
-        return loss / P.IterSize;
-    }
-
-    // Caffe's UpdateSmoothedLoss: the mean of the last average_loss losses.
-    private void UpdateSmoothedLoss(float loss, int start)
-    {
-        int window = P.AverageLoss;
-        if (_losses.Count < window)
-        {
-            _losses.Add(loss);
-            _smoothedLoss = (_smoothedLoss * (_losses.Count - 1) + loss) / _losses.Count;
-        }
-        else
-        {
-            int index = (Iteration - start) % window;
-            _smoothedLoss += (loss - _losses[index]) / window;
-            _losses[index] = loss;
-        }
-    }
-
-    private static List<OutputValue> ReadOutputs(Net net) =>
+    /// <summary>The outputs of a net's last forward pass, in the order of its output blobs.</summary>
+    public static List<OutputValue> ReadOutputs(Net net) =>
         [.. net.Outputs.SelectMany(o => net.ReadValues(o.Blob).Select(v => new OutputValue(o.Name, v, o.LossWeight)))];
 
-    public void TestAll()
+    /// <summary>Runs a test step's forward passes on <paramref name="net"/> and averages every output.</summary>
+    public static TestReport Evaluate(Net net, TestStep step, bool computeLoss)
     {
-        for (int i = 0; i < TestNets.Count; i++) Test(i);
-    }
-
-    /// <summary>Caffe's Solver::Test: test_iter forward passes, each output averaged over them.</summary>
-    public TestReport Test(int index)
-    {
-        var net = TestNets[index];
-        _observer.OnMessage($"Iteration {Iteration}, Testing net (#{index})");
-        var report = Evaluate(net, P.TestIter[index], ref _testPositions[index], P.TestComputeLoss, Iteration, index);
-        _observer.OnTest(report);
-        return report;
-    }
-
-    /// <summary>Runs <paramref name="iterations"/> forward passes from <paramref name="position"/> and averages every output.</summary>
-    public static TestReport Evaluate(Net net, int iterations, ref long position, bool computeLoss, int iteration, int index)
-    {
-        float[]? sums = null;
-        List<OutputValue> first = [];
-        float loss = 0f;
-        for (int i = 0; i < iterations; i++)
+        var accumulator = new TestAccumulator(step.Iteration, step.NetIndex, step.Batches, computeLoss);
+        for (int i = 0; i < step.Batches; i++)
         {
-            net.SetDataPosition(position);
-            loss += net.Forward();
-            position += net.BatchSize;
-            var outputs = ReadOutputs(net);
-            if (sums is null)
-            {
-                sums = new float[outputs.Count];
-                first = outputs;
-            }
-            for (int k = 0; k < outputs.Count; k++) sums[k] += outputs[k].Value;
+            var (loss, outputs) = ForwardBatch(net, step.Position + (long)i * net.BatchSize);
+            accumulator.Add(loss, outputs);
         }
-        var means = first.Select((o, k) => o with { Value = sums![k] / iterations }).ToList();
-        return new TestReport(iteration, index, means, computeLoss ? loss / iterations : null);
+        return accumulator.Report();
     }
 
-    public SnapshotFiles Snapshot()
+    /// <summary>One forward pass of <paramref name="net"/> on the batch at <paramref name="position"/>: its loss and outputs.</summary>
+    public static (float Loss, List<OutputValue> Outputs) ForwardBatch(Net net, long position)
     {
-        var files = SnapshotStore.FilesFor(_definition.SnapshotPrefix, Iteration);
-        SnapshotStore.Write(files, TrainNet.ToProto(P.SnapshotDiff), Solver.ToState(Iteration, files.Model),
-            new ResumeState(ResumeState.CurrentFormat, Iteration, RandomSeed, _testPositions));
+        net.SetDataPosition(position);
+        float loss = net.Forward();
+        return (loss, ReadOutputs(net));
+    }
+
+    private void Snapshot(int iteration, IReadOnlyList<long> testPositions)
+    {
+        var files = SnapshotStore.FilesFor(_definition.SnapshotPrefix, iteration);
+        SnapshotStore.Write(files, TrainNet.ToProto(P.SnapshotDiff), Solver.ToState(iteration, files.Model),
+            new ResumeState(ResumeState.CurrentFormat, iteration, RandomSeed, testPositions));
         _observer.OnSnapshot(files);
-        return files;
     }
 }

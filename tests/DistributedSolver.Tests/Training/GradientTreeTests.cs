@@ -1,4 +1,5 @@
 using DistributedSolver.Backend.Cpu;
+using BackendBufferView = DistributedSolver.Backend.BufferView;
 using DistributedSolver.Training;
 using static DistributedSolver.Tests.Layers.LayerTestUtil;
 
@@ -53,14 +54,59 @@ public sealed class GradientTreeTests : IDisposable
         }
     }
 
-    [Fact]
-    public void Aligned_blocks_summed_elsewhere_give_the_same_bits()
+    [Theory]
+    [InlineData(1, new[] { 1 })]
+    [InlineData(4, new[] { 2, 2 })]
+    [InlineData(4, new[] { 1, 2, 1 })]
+    [InlineData(6, new[] { 3, 3 })]
+    [InlineData(7, new[] { 3, 2, 2 })]
+    [InlineData(13, new[] { 5, 4, 4 })]
+    [InlineData(13, new[] { 1, 11, 1 })]
+    public void Ranges_summed_by_workers_and_combined_give_the_bits_of_one_process(int units, int[] shares)
     {
-        // Units 4–7 summed as a worker would (its own subtree) equal that subtree of the whole.
-        var block = Recursive(4, 8);
-        var whole = Recursive(0, 8);
-        var left = Recursive(0, 4);
-        Assert.Equal(whole, left.Zip(block, (a, b) => a + b).ToArray());
+        // Each "worker" takes a contiguous share, decomposes it into tree nodes, sums each node with
+        // its own GradientTree, and the parameter server combines the nodes.
+        var sums = new Dictionary<UnitBlock, BackendBufferView>();
+        int from = 0;
+        foreach (int share in shares)
+        {
+            foreach (var block in UnitTree.Decompose(units, from, from + share))
+            {
+                Assert.True(UnitTree.IsNode(units, block));
+                var tree = new GradientTree(_backend, 3, block.Count);
+                for (int u = 0; u < block.Count; u++)
+                {
+                    var unit = _backend.Allocate(3).View;
+                    _backend.Upload(UnitValue(block.Start + u), unit);
+                    tree.Add(u, unit);
+                }
+                var copy = _backend.Allocate(3).View;
+                _backend.Copy(tree.Complete(), copy);
+                sums.Add(block, copy);
+            }
+            from += share;
+        }
+        Assert.Equal(units, from);
+        Assert.Equal(Recursive(0, units), Read(_backend, UnitTree.Combine(_backend, units, sums)));
+    }
+
+    [Theory]
+    [InlineData(8, 0, 8, "0+8")]
+    [InlineData(8, 4, 8, "4+4")]
+    [InlineData(8, 0, 3, "0+2 2+1")]
+    [InlineData(6, 3, 6, "3+1 4+2")]
+    [InlineData(7, 1, 7, "1+1 2+2 4+3")]
+    public void Decompose_covers_a_range_with_the_fewest_tree_nodes(int units, int from, int to, string expected)
+    {
+        // Expected by hand from the split rule: [0, n) = [0, p) + [p, n), p the largest power of two below n.
+        Assert.Equal(expected, string.Join(' ', UnitTree.Decompose(units, from, to).Select(b => $"{b.Start}+{b.Count}")));
+    }
+
+    [Fact]
+    public void Combine_refuses_a_cover_with_a_hole()
+    {
+        var sums = new Dictionary<UnitBlock, BackendBufferView> { [new UnitBlock(0, 2)] = _backend.Allocate(3).View };
+        Assert.Throws<ArgumentException>(() => UnitTree.Combine(_backend, 3, sums));
     }
 
     [Fact]

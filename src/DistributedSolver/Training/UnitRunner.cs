@@ -1,0 +1,40 @@
+using DistributedSolver.Backend;
+using DistributedSolver.Nets;
+
+namespace DistributedSolver.Training;
+
+/// <summary>
+/// Computes a node of an iteration's unit tree on one net: forward and backward on each of its
+/// units in order, summed along the node's own tree. <c>dsolver train</c> runs the whole tree
+/// as one node; a worker runs the nodes the coordinator hands it.
+/// </summary>
+public sealed class UnitRunner(Net net, IComputeBackend backend, int unitsPerIteration)
+{
+    private readonly Dictionary<int, GradientTree> _trees = [];
+
+    public Net Net => net;
+
+    public int UnitsPerIteration => unitsPerIteration;
+
+    /// <summary>The first sample of <paramref name="unit"/> of <paramref name="iteration"/>: units are consecutive batches in index order.</summary>
+    public long Position(int iteration, int unit) => ((long)iteration * unitsPerIteration + unit) * net.BatchSize;
+
+    /// <summary>
+    /// Runs <paramref name="block"/>'s units of <paramref name="iteration"/>, writes each unit's loss
+    /// into <paramref name="losses"/> and returns the block's gradient sum, valid until the next run.
+    /// </summary>
+    public BufferView Run(int iteration, UnitBlock block, Span<float> losses)
+    {
+        if (block.Start < 0 || block.End > unitsPerIteration) throw new ArgumentOutOfRangeException(nameof(block), $"{block} of {unitsPerIteration} units");
+        if (losses.Length != block.Count) throw new ArgumentException($"{losses.Length} loss slots for {block.Count} units", nameof(losses));
+        if (!_trees.TryGetValue(block.Count, out var tree))
+            _trees[block.Count] = tree = new GradientTree(backend, net.ParameterCount, block.Count);
+        tree.Reset();
+        for (int i = 0; i < block.Count; i++)
+        {
+            losses[i] = net.ForwardBackward(Position(iteration, block.Start + i));
+            tree.Add(i, net.ParameterDiff);
+        }
+        return tree.Complete();
+    }
+}
