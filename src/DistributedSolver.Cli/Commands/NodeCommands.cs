@@ -1,28 +1,76 @@
 using System.CommandLine;
 using Akka.Actor;
-using DistributedSolver.Cluster.Coordination;
+using DistributedSolver.Backend.Cpu;
+using DistributedSolver.Cli.Output;
 using DistributedSolver.Cluster.Hosting;
+using DistributedSolver.Cluster.Training;
+using DistributedSolver.Snapshots;
+using DistributedSolver.Training;
 
 namespace DistributedSolver.Cli.Commands;
 
 /// <summary>
-/// <c>dsolver coordinator</c> and <c>dsolver worker</c>: what each process (each pod) runs. Both
-/// run until the node leaves (SIGTERM: coordinated shutdown) or is downed; a downed node exits 1
-/// so its supervisor restarts it.
+/// <c>dsolver coordinator</c> and <c>dsolver worker</c>: what each process (each pod) runs. A
+/// coordinator runs the coordinator singleton (active, or standby until a hand-over) and exits when
+/// the run ends: 0 when it completed, 1 when it failed. A worker computes until the coordinator
+/// says the run is over (exit 0), or until it is refused or downed (exit 1, so a supervisor
+/// restarts it). SIGTERM leaves the cluster gracefully (exit 0).
 /// </summary>
 internal static class NodeCommands
 {
+    private static readonly Option<FileInfo> Solver = new("--solver") { Description = "solver.prototxt (every node of a run reads the same)", Required = true };
+
     public static Command Coordinator()
     {
         var cluster = new ClusterOptions();
-        var command = new Command("coordinator", "Run a coordinator node (active or standby singleton)");
+        var minWorkers = new Option<int>("--min-workers") { Description = "workers to wait for before the first iteration", DefaultValueFactory = _ => 1 };
+        var resume = new Option<string>("--resume") { Description = "auto: resume from the newest complete snapshot under snapshot_prefix; none: start fresh", DefaultValueFactory = _ => "auto" };
+        resume.AcceptOnlyFromAmong("auto", "none");
+        var command = new Command("coordinator", "Run a coordinator node (active or standby singleton: coordinator and parameter server)")
+        {
+            Solver, minWorkers, resume, CommonOptions.Threads, CommonOptions.Gemm,
+        };
         cluster.AddTo(command);
         command.SetAction(result => UserErrors.Run(() =>
         {
+            if (result.GetValue(minWorkers) < 1) throw new UsageException($"--min-workers must be at least 1, got {result.GetValue(minWorkers)}");
             var settings = cluster.Settings(result, [ClusterRoles.Coordinator]);
+            var definition = TrainingDefinition.Load(result.GetRequiredValue(Solver).FullName);
+            using var backend = new CpuBackend(CommonOptions.BackendOptions(result));
+            using var console = ConsoleReporter.Create();
+            console.OnMessage($"Using {backend.Description}");
+            using var metrics = new MetricsLog(definition.SnapshotPrefix + "_metrics.jsonl", append: true);
+            var observer = new CompositeObserver(console, metrics);
+            bool resumeAuto = result.GetValue(resume) == "auto";
+            Trainer CreateTrainer()
+            {
+                var newest = resumeAuto ? SnapshotStore.Newest(definition.SnapshotPrefix) : null;
+                return new Trainer(definition, backend, observer, resumeFrom: newest?.State);
+            }
+            // Builds the nets once here, so a bad net fails this process with its message instead of
+            // failing the singleton over and over.
+            CreateTrainer();
+            var outcome = new TaskCompletionSource<TrainingOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
             var node = ClusterNode.Start(settings);
-            node.StartCoordinatorSingleton(CoordinatorActor.Props(settings.AdvertisedHost, settings.DataPlanePort));
-            return Run(node);
+            node.StartCoordinatorSingleton(CoordinatorActor.Props(new CoordinatorSettings(CreateTrainer, settings, observer)
+            {
+                MinWorkers = result.GetValue(minWorkers),
+                Finished = o => outcome.TrySetResult(o),
+            }));
+            Console.WriteLine($"node {node.Cluster.SelfAddress} with roles [{string.Join(", ", node.Settings.Roles)}]");
+            int code = 0;
+            console.Run(0, definition.Solver.MaxIter, () =>
+            {
+                if (Task.WaitAny(outcome.Task, node.WhenTerminated) == 0)
+                {
+                    var o = outcome.Task.Result;
+                    code = o.Succeeded ? 0 : 1;
+                    if (!o.Succeeded) Console.Error.WriteLine($"dsolver: error: training failed at iteration {o.Iteration}: {o.Message}");
+                    node.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                }
+                else code = ExitCode(node);
+            });
+            return code;
         }));
         return command;
     }
@@ -31,32 +79,41 @@ internal static class NodeCommands
     {
         var cluster = new ClusterOptions();
         var id = new Option<string?>("--id") { Description = "worker name (default: host:port)" };
-        var command = new Command("worker", "Run a worker node") { id };
+        var command = new Command("worker", "Run a worker node") { Solver, id, CommonOptions.Threads, CommonOptions.Gemm };
         cluster.AddTo(command);
         command.SetAction(result => UserErrors.Run(() =>
         {
-            var settings = cluster.Settings(result, [ClusterRoles.Worker]);
+            var settings = cluster.Settings(result, [ClusterRoles.Worker]) with { DataPlanePort = 0 };
             if (settings.Seeds.Count == 0) throw new UsageException("a worker needs at least one --seed host:port (or DSOLVER_SEEDS)");
+            var definition = TrainingDefinition.Load(result.GetRequiredValue(Solver).FullName);
+            var backend = new CpuBackend(CommonOptions.BackendOptions(result));
+            var log = new CaffeLog(Console.Out);
+            log.Write($"Using {backend.Description}");
+            Replica Build(long seed) => new(definition, backend, seed, log.Write);
+            var replica = Build(Math.Max(0, definition.Solver.RandomSeed));
             var node = ClusterNode.Start(settings);
             string workerId = result.GetValue(id) ?? $"{settings.AdvertisedHost}:{node.Cluster.SelfAddress.Port}";
-            // Until the trainer's worker actor exists (distributed training), registration only logs.
-            node.System.ActorOf(WorkerRegistration.Props(workerId, node.CoordinatorProxy(), ActorRefs.Nobody), "registration");
-            return Run(node);
+            node.System.ActorOf(WorkerActor.Props(workerId, replica, Build, settings, node.CoordinatorProxy()), "worker");
+            Console.WriteLine($"node {node.Cluster.SelfAddress} with roles [{string.Join(", ", node.Settings.Roles)}]");
+            node.WhenTerminated.GetAwaiter().GetResult();
+            return ExitCode(node);
         }));
         return command;
     }
 
-    private static int Run(ClusterNode node)
+    private static int ExitCode(ClusterNode node)
     {
-        Console.WriteLine($"node {node.Cluster.SelfAddress} with roles [{string.Join(", ", node.Settings.Roles)}]");
-        node.WhenTerminated.GetAwaiter().GetResult();
-        // Left on purpose (SIGTERM) → 0; downed by the cluster, or no seed answered → 1, so a
-        // supervisor restarts it.
+        // Left on purpose (SIGTERM, or the run is over) → 0; downed by the cluster, refused, or no
+        // seed answered → 1, so a supervisor restarts it.
         var reason = CoordinatedShutdown.Get(node.System).ShutdownReason;
-        if (reason is CoordinatedShutdown.ClusterJoinUnsuccessfulReason)
+        switch (reason)
         {
-            Console.Error.WriteLine($"dsolver: error: no seed node answered ({string.Join(", ", node.Settings.Seeds)}); check the seeds and that they are spelled as those nodes advertise themselves");
-            return 1;
+            case CoordinatedShutdown.ClusterJoinUnsuccessfulReason:
+                Console.Error.WriteLine($"dsolver: error: no seed node answered ({string.Join(", ", node.Settings.Seeds)}); check the seeds and that they are spelled as those nodes advertise themselves");
+                return 1;
+            case WorkerRefusedReason refused:
+                Console.Error.WriteLine($"dsolver: error: {refused.Reason}");
+                return 1;
         }
         Console.WriteLine($"node {node.Cluster.SelfAddress} stopped ({reason?.GetType().Name ?? "terminated"})");
         return reason is CoordinatedShutdown.ClusterDowningReason ? 1 : 0;

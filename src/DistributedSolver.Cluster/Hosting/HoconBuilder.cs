@@ -19,6 +19,9 @@ public static class HoconBuilder
         return $"{Protocol(settings)}://{settings.SystemName}@{host}:{port}";
     }
 
+    /// <summary>The dispatcher of actors that compute (workers): one dedicated thread each.</summary>
+    public const string ComputeDispatcher = "akka.dsolver-compute-dispatcher";
+
     public static string Build(NodeSettings settings)
     {
         settings.Validate();
@@ -41,6 +44,11 @@ public static class HoconBuilder
                   "{{TypeName<Messages.IClusterMessage>()}}" = trainer
                 }
                 serialize-messages = {{OnOff(settings.SerializeAllMessages)}}
+              }
+              # A worker computes for seconds inside one message: it gets a thread of its own, so
+              # the default dispatcher keeps serving heartbeats and the data plane meanwhile.
+              dsolver-compute-dispatcher {
+                type = PinnedDispatcher
               }
               remote {
                 dot-netty.tcp {

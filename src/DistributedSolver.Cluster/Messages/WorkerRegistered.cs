@@ -3,12 +3,14 @@ using MessagePack;
 namespace DistributedSolver.Cluster.Messages;
 
 /// <summary>
-/// The coordinator's answer: where its parameter server's data plane listens, and the cluster's
-/// incarnation (a new one after every hand-over), which the data-plane handshake must present.
+/// The coordinator's answer: where its parameter server's data plane listens, the cluster's
+/// incarnation (a new one after every hand-over), which the data-plane handshake must present, and
+/// the run's random seed, from which every unit's randomness is drawn.
 /// </summary>
 [MessagePackObject]
 public sealed record WorkerRegistered(
     [property: Key(0)] string WorkerId,
     [property: Key(1)] long Incarnation,
     [property: Key(2)] string DataPlaneHost,
-    [property: Key(3)] int DataPlanePort) : IClusterMessage;
+    [property: Key(3)] int DataPlanePort,
+    [property: Key(4)] long RandomSeed) : IClusterMessage;

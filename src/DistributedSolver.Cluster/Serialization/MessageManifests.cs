@@ -26,6 +26,10 @@ internal static class MessageManifests
         (typeof(RegisterWorker), "reg-worker"),
         (typeof(WorkerRegistered), "worker-registered"),
         (typeof(Step), "step"),
+        (typeof(WorkerRefused), "worker-refused"),
+        (typeof(Evaluate), "evaluate"),
+        (typeof(Evaluated), "evaluated"),
+        (typeof(TrainingFinished), "finished"),
     ];
 
     private static readonly FrozenDictionary<Type, string> ManifestByType;

@@ -19,7 +19,6 @@ public sealed class Trainer
     private readonly TrainingDefinition _definition;
     private readonly IComputeBackend _backend;
     private readonly ITrainingObserver _observer;
-    private readonly UnitRunner _units;
     private readonly long[] _testPositions;
 
     /// <param name="resumeFrom">A .solverstate to resume from: its nets are built with the seed the
@@ -35,25 +34,18 @@ public sealed class Trainer
         if (p.RandomSeed < 0 && resume is null) observer.OnMessage($"random_seed not set: using {RandomSeed}");
         if (p.RandomSeed >= 0 && resume is not null && resume.RandomSeed != p.RandomSeed)
             observer.OnMessage($"random_seed {p.RandomSeed} differs from the snapshot's {resume.RandomSeed}: resuming with the snapshot's");
-        var context = new NetContext(definition.NetDirectory, DeterministicSeed.Mix(RandomSeed), observer.OnMessage);
-        try
-        {
-            TrainNet = new Net(definition.TrainNet, Phase.Train, backend, context);
-            TestNets = [.. definition.TestNets.Select(n => new Net(n, Phase.Test, backend, context, TrainNet))];
-        }
-        catch (NetConfigurationException e) when (definition.TrainNet.Name.Length > 0)
-        {
-            throw new NetConfigurationException($"net '{definition.TrainNet.Name}': {e.Message}", e);
-        }
+        Replica = new Replica(definition, backend, RandomSeed, observer.OnMessage);
         Solver = SolverFactory.Create(p, TrainNet, backend);
-        _units = new UnitRunner(TrainNet, backend, p.IterSize);
         _testPositions = new long[TestNets.Count];
         if (resumeFrom is not null) Restore(resumeFrom, resume);
     }
 
-    public Net TrainNet { get; }
+    /// <summary>The nets this trainer updates.</summary>
+    public Replica Replica { get; }
 
-    public IReadOnlyList<Net> TestNets { get; }
+    public Net TrainNet => Replica.TrainNet;
+
+    public IReadOnlyList<Net> TestNets => Replica.TestNets;
 
     public Solver Solver { get; }
 
@@ -107,8 +99,7 @@ public sealed class Trainer
     {
         _observer.OnMessage($"Solving {TrainNet.Name} ({TrainNet.ParameterCount} parameters) on {_backend.Description}");
         _observer.OnMessage($"Learning Rate Policy: {P.LrPolicy}");
-        var schedule = new TrainingSchedule(P, _observer, Iteration, _testPositions,
-            [.. TestNets.Select(n => n.BatchSize)], TrainNet.BatchSize * P.IterSize);
+        var schedule = CreateSchedule(_observer);
         using var stop = cancellation.Register(schedule.Stop);
         var unitLosses = new float[P.IterSize];
         while (schedule.Next() is { } step)
@@ -119,16 +110,16 @@ public sealed class Trainer
                     schedule.TestDone(Evaluate(TestNets[t.NetIndex], t, P.TestComputeLoss));
                     break;
                 case TrainStep t:
-                    var gradient = _units.Run(t.Iteration, new UnitBlock(0, P.IterSize), unitLosses);
+                    var gradient = Replica.Units.Run(t.Iteration, new UnitBlock(0, P.IterSize), unitLosses);
                     var outputs = t.Display ? ReadOutputs(TrainNet) : [];
                     float rate = Solver.ApplyUpdate(t.Iteration, gradient);
                     schedule.IterationDone(TrainingSchedule.MeanLoss(unitLosses), rate, outputs);
                     break;
                 case SnapshotStep s:
-                    Snapshot(s.Iteration, schedule.TestPositions);
+                    _observer.OnSnapshot(WriteSnapshot(s.Iteration, schedule.TestPositions));
                     break;
                 case DisplayForwardStep f:
-                    TrainNet.SetDataPosition(_units.Position(f.Iteration, 0));
+                    TrainNet.SetDataPosition(Replica.Units.Position(f.Iteration, 0));
                     schedule.DisplayForwardDone(TrainNet.Forward());
                     break;
             }
@@ -161,11 +152,16 @@ public sealed class Trainer
         return (loss, ReadOutputs(net));
     }
 
-    private void Snapshot(int iteration, IReadOnlyList<long> testPositions)
+    /// <summary>The schedule of this run from where it stands (iteration and test data after a resume).</summary>
+    public TrainingSchedule CreateSchedule(ITrainingObserver observer) =>
+        new(P, observer, Iteration, _testPositions, [.. TestNets.Select(n => n.BatchSize)], TrainNet.BatchSize * P.IterSize);
+
+    /// <summary>Writes the weights and solver state after <paramref name="iteration"/> updates, with the test data's positions.</summary>
+    public SnapshotFiles WriteSnapshot(int iteration, IReadOnlyList<long> testPositions)
     {
         var files = SnapshotStore.FilesFor(_definition.SnapshotPrefix, iteration);
         SnapshotStore.Write(files, TrainNet.ToProto(P.SnapshotDiff), Solver.ToState(iteration, files.Model),
             new ResumeState(ResumeState.CurrentFormat, iteration, RandomSeed, testPositions));
-        _observer.OnSnapshot(files);
+        return files;
     }
 }

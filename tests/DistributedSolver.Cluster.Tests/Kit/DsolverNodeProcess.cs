@@ -32,7 +32,7 @@ internal sealed class DsolverNodeProcess : IDisposable
     }
 
     /// <summary>Starts <c>dsolver {role}</c> on a free port with the template's failure-detector timings.</summary>
-    public static DsolverNodeProcess Start(string role, NodeSettings template, IEnumerable<string> seeds)
+    public static DsolverNodeProcess Start(string role, NodeSettings template, IEnumerable<string> seeds, params string[] arguments)
     {
         int port = FreePort();
         var start = new ProcessStartInfo("dotnet")
@@ -42,11 +42,13 @@ internal sealed class DsolverNodeProcess : IDisposable
         };
         foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "dsolver.dll"), role, "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture) })
             start.ArgumentList.Add(arg);
+        foreach (var arg in arguments) start.ArgumentList.Add(arg);
         foreach (var seed in seeds)
         {
             start.ArgumentList.Add("--seed");
             start.ArgumentList.Add(seed);
         }
+        start.Environment[NodeSettings.Variables.ClusterToken] = template.ClusterToken;
         start.Environment[NodeSettings.Variables.HeartbeatInterval] = $"{template.HeartbeatInterval.TotalMilliseconds}ms";
         start.Environment[NodeSettings.Variables.AcceptableHeartbeatPause] = $"{template.AcceptableHeartbeatPause.TotalMilliseconds}ms";
         start.Environment[NodeSettings.Variables.StableAfter] = $"{template.StableAfter.TotalMilliseconds}ms";

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Akka.Cluster;
-using DistributedSolver.Cluster.Coordination;
+using DistributedSolver.Cluster.Training;
 using DistributedSolver.Cluster.Hosting;
 using DistributedSolver.Cluster.Tests.Kit;
 using Xunit.Abstractions;
@@ -22,14 +22,17 @@ public sealed class ProcessMultiNodeTests : MultiNodeTest
     private ClusterNode StartCoordinator()
     {
         var node = Nodes.StartCoordinator();
-        node.StartCoordinatorSingleton(CoordinatorActor.Props(node.Settings.AdvertisedHost, 0, 1));
+        node.StartCoordinatorSingleton(CoordinatorActor.Props(TrainingRuns.Idle(node.Settings, 1)));
         Nodes.AwaitAllUp();
         return node;
     }
 
+    // Every process reads the idle coordinator's net; a coordinator process waits for more workers than ever come.
     private DsolverNodeProcess StartProcess(string role)
     {
-        var process = DsolverNodeProcess.Start(role, Nodes.Template, Nodes.Seeds);
+        string solver = TrainingRuns.WriteSolver(Path.Combine(Path.GetTempPath(), $"dsolver-process-{Guid.NewGuid():N}"), maxIter: 1, iterSize: 1);
+        string[] arguments = role == "coordinator" ? ["--solver", solver, "--min-workers", "1000", "--data-port", "0"] : ["--solver", solver];
+        var process = DsolverNodeProcess.Start(role, Nodes.Template, Nodes.Seeds, arguments);
         _processes.Add(process);
         return process;
     }
@@ -87,10 +90,10 @@ public sealed class ProcessMultiNodeTests : MultiNodeTest
         var active = StartProcess("coordinator");
         Nodes.UseSeeds($"127.0.0.1:{active.Port}");
         var standby = Nodes.StartCoordinator();
-        standby.StartCoordinatorSingleton(CoordinatorActor.Props(standby.Settings.AdvertisedHost, 0, 42));
+        standby.StartCoordinatorSingleton(CoordinatorActor.Props(TrainingRuns.Idle(standby.Settings, 42)));
         var worker = Nodes.StartWorker();
         var registrations = CreateTestProbe(worker.System);
-        worker.System.ActorOf(WorkerRegistration.Props("w", worker.CoordinatorProxy(), registrations.Ref));
+        worker.System.ActorOf(WorkerRegistration.Props("w", TrainingRuns.IdleLayout(), worker.CoordinatorProxy(), registrations.Ref));
         Nodes.AwaitAllUp(TimeSpan.FromSeconds(30));
         var member = AwaitMember(standby, active);
         Assert.NotEqual(42, registrations.ExpectMsg<Messages.WorkerRegistered>(TimeSpan.FromSeconds(20)).Incarnation);

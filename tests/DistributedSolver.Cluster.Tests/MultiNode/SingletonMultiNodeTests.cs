@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Akka.Actor;
-using DistributedSolver.Cluster.Coordination;
+using DistributedSolver.Cluster.Training;
 using DistributedSolver.Cluster.Hosting;
 using DistributedSolver.Cluster.Messages;
 using DistributedSolver.Cluster.Tests.Kit;
@@ -17,7 +17,7 @@ public sealed class SingletonMultiNodeTests(ITestOutputHelper output) : MultiNod
     private ClusterNode StartCoordinator()
     {
         var node = Nodes.StartCoordinator();
-        node.StartCoordinatorSingleton(CoordinatorActor.Props(node.Settings.AdvertisedHost, 0, ++_incarnations));
+        node.StartCoordinatorSingleton(CoordinatorActor.Props(TrainingRuns.Idle(node.Settings, ++_incarnations)));
         return node;
     }
 
@@ -26,7 +26,7 @@ public sealed class SingletonMultiNodeTests(ITestOutputHelper output) : MultiNod
     {
         var node = Nodes.StartWorker();
         var probe = CreateTestProbe(node.System);
-        node.System.ActorOf(WorkerRegistration.Props($"w{Nodes.Nodes.Count}", node.CoordinatorProxy(), probe.Ref));
+        node.System.ActorOf(WorkerRegistration.Props($"w{Nodes.Nodes.Count}", TrainingRuns.IdleLayout(), node.CoordinatorProxy(), probe.Ref));
         return (node, probe);
     }
 

@@ -9,9 +9,13 @@ internal static class MessageSamples
     [
         new Ping(42),
         new Pong(-7),
-        new RegisterWorker("worker-3"),
-        new WorkerRegistered("worker-3", 9_000_000_001L, "coordinator-0.coordinator", 4054),
-        new Step(1876, 12L, [0, 1, 4, 5]),
+        new RegisterWorker("worker-3", "ip1 512×784, ip1 512"),
+        new WorkerRegistered("worker-3", 9_000_000_001L, "coordinator-0.coordinator", 4054, 1701),
+        new WorkerRefused("worker-3", "another net"),
+        new Step(1876, 1876L, 4, 8, true),
+        new Evaluate(Evaluate.TrainNet, 100L, 6400L, 3, 2),
+        new Evaluated(0, 100L, 3, [0.5f, 0.25f], [0.875f, 0.5f, 0.75f, 0.25f]),
+        new TrainingFinished(true, "Optimization Done."),
         new WireVersionQuery(1),
         new WireVersionAnswer(2),
     ];

@@ -41,8 +41,8 @@ public sealed class TrainerMessageSerializerTests() : TestKit(SerializationTestC
     [Fact]
     public void Manifests_are_short_explicit_and_carry_the_wire_version()
     {
-        Assert.Equal("1:step", Serializer.Manifest(new Step(0, 0, [])));
-        Assert.Equal("1:reg-worker", Serializer.Manifest(new RegisterWorker("w")));
+        Assert.Equal("1:step", Serializer.Manifest(new Step(0, 0, 0, 1, false)));
+        Assert.Equal("1:reg-worker", Serializer.Manifest(new RegisterWorker("w", "")));
         Assert.Equal("wire-query", Serializer.Manifest(new WireVersionQuery(1)));
     }
 
@@ -74,7 +74,7 @@ public sealed class TrainerMessageSerializerTests() : TestKit(SerializationTestC
     [Fact]
     public void A_message_of_another_wire_version_is_refused_with_both_versions()
     {
-        var bytes = Serializer.ToBinary(new Step(3, 1, [0]));
+        var bytes = Serializer.ToBinary(new Step(3, 1, 0, 1, false));
         var e = Assert.Throws<SerializationException>(() => Serializer.FromBinary(bytes, "2:step"));
         Assert.Equal("message 'step' of wire version 2 from a peer; this node speaks wire version 1", e.Message);
     }
@@ -82,7 +82,7 @@ public sealed class TrainerMessageSerializerTests() : TestKit(SerializationTestC
     [Fact]
     public void Truncated_bytes_are_a_serialization_error()
     {
-        var bytes = Serializer.ToBinary(new WorkerRegistered("worker-1", 5, "host", 4054));
+        var bytes = Serializer.ToBinary(new WorkerRegistered("worker-1", 5, "host", 4054, 42));
         for (int length = 0; length < bytes.Length; length++)
         {
             var e = Assert.Throws<SerializationException>(() => Serializer.FromBinary(bytes[..length], "1:worker-registered"));
@@ -136,12 +136,12 @@ public sealed class TrainerMessageSerializerTests() : TestKit(SerializationTestC
     }
 
     [FsCheck.Xunit.Property]
-    public bool Any_step_round_trips(int iteration, long version, int[] units) =>
-        RoundTrips(new Step(iteration, version, units));
+    public bool Any_step_round_trips(int iteration, long version, int from, int to, bool display) =>
+        RoundTrips(new Step(iteration, version, from, to, display));
 
     [FsCheck.Xunit.Property]
-    public bool Any_worker_registration_round_trips(string workerId, long incarnation, string host, int port) =>
-        RoundTrips(new WorkerRegistered(workerId, incarnation, host, port));
+    public bool Any_worker_registration_round_trips(string workerId, long incarnation, string host, int port, long seed) =>
+        RoundTrips(new WorkerRegistered(workerId, incarnation, host, port, seed));
 
     private bool RoundTrips(IClusterMessage message) =>
         MessageSamples.SameContent(message, Serializer.FromBinary(Serializer.ToBinary(message), Serializer.Manifest(message)));

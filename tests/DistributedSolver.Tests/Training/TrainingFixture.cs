@@ -8,7 +8,11 @@ namespace DistributedSolver.Tests.Training;
 /// <summary>Small solver and MLP definitions over the shipped Fashion-MNIST subset.</summary>
 internal static class TrainingFixture
 {
-    public static NetParameter Mlp(int batch, int hidden = 64, int testBatch = 100) => PrototxtParser.Parse<NetParameter>($$"""
+    public static NetParameter Mlp(int batch, int hidden = 64, int testBatch = 100) =>
+        PrototxtParser.Parse<NetParameter>(MlpText(batch, hidden, testBatch), "mlp.prototxt");
+
+    /// <summary>The MLP's net prototxt, for processes that read it from a file.</summary>
+    public static string MlpText(int batch, int hidden = 64, int testBatch = 100) => $$"""
         name: "mlp"
         layer { name: "data" type: "Data" top: "data" top: "label" include { phase: TRAIN }
                 transform_param { scale: 0.00390625 } data_param { source: "{{RepoPaths.SubsetPrefix("train")}}" batch_size: {{batch}} } }
@@ -21,7 +25,7 @@ internal static class TrainingFixture
                 inner_product_param { num_output: 10 weight_filler { type: "xavier" } } }
         layer { name: "accuracy" type: "Accuracy" bottom: "ip2" bottom: "label" top: "accuracy" include { phase: TEST } }
         layer { name: "loss" type: "SoftmaxWithLoss" bottom: "ip2" bottom: "label" top: "loss" }
-        """, "mlp.prototxt");
+        """;
 
     public static SolverParameter Solver(int maxIter, int iterSize = 1, int snapshot = 0, int testInterval = 0) => new()
     {
@@ -46,7 +50,14 @@ internal sealed class RecordingObserver : ITrainingObserver
     public List<SnapshotFiles> Snapshots { get; } = [];
 
     public void OnMessage(string message) => Messages.Add(message);
-    public void OnIteration(IterationReport report) => Iterations.Add(report);
+    /// <summary>Runs after each iteration is recorded (a test may hold the run there).</summary>
+    public Action<IterationReport> AfterIteration { get; init; } = _ => { };
+
+    public void OnIteration(IterationReport report)
+    {
+        Iterations.Add(report);
+        AfterIteration(report);
+    }
     public void OnTest(TestReport report) => Tests.Add(report);
     public void OnSnapshot(SnapshotFiles files) => Snapshots.Add(files);
 }

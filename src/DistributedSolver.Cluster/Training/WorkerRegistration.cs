@@ -2,12 +2,12 @@ using Akka.Actor;
 using Akka.Event;
 using DistributedSolver.Cluster.Messages;
 
-namespace DistributedSolver.Cluster.Coordination;
+namespace DistributedSolver.Cluster.Training;
 
 /// <summary>
 /// Keeps a worker registered with the coordinator singleton: registers through the proxy until
 /// answered, watches the coordinator that answered, and registers again after a hand-over.
-/// Tells <c>owner</c> each <see cref="WorkerRegistered"/>.
+/// Forwards each <see cref="WorkerRegistered"/> and every order of the coordinator to <c>owner</c>.
 /// </summary>
 public sealed class WorkerRegistration : ReceiveActor, IWithTimers
 {
@@ -21,12 +21,12 @@ public sealed class WorkerRegistration : ReceiveActor, IWithTimers
     private IActorRef? _coordinator;
     private long? _incarnation;
 
-    public WorkerRegistration(string workerId, IActorRef coordinatorProxy, IActorRef owner)
+    public WorkerRegistration(string workerId, string netLayout, IActorRef coordinatorProxy, IActorRef owner)
     {
         _workerId = workerId;
         _proxy = coordinatorProxy;
         _owner = owner;
-        Receive<Register>(_ => _proxy.Tell(new RegisterWorker(_workerId)));
+        Receive<Register>(_ => _proxy.Tell(new RegisterWorker(_workerId, netLayout)));
         Receive<WorkerRegistered>(r =>
         {
             Timers.Cancel(RetryTimer);
@@ -37,8 +37,15 @@ public sealed class WorkerRegistration : ReceiveActor, IWithTimers
             _incarnation = r.Incarnation;
             Context.Watch(_coordinator);
             _log.Info("registered with the coordinator at {0} (incarnation {1})", Sender.Path.Address, r.Incarnation);
-            _owner.Tell(r);
+            _owner.Forward(r);
         });
+        Receive<WorkerRefused>(refused =>
+        {
+            Timers.Cancel(RetryTimer);
+            _owner.Forward(refused);
+        });
+        // The coordinator knows this actor as the worker: its orders go on to the owner, sender kept.
+        Receive<IClusterMessage>(order => _owner.Forward(order));
         Receive<Terminated>(t =>
         {
             if (!Equals(t.ActorRef, _coordinator)) return;
@@ -59,8 +66,9 @@ public sealed class WorkerRegistration : ReceiveActor, IWithTimers
         Timers.StartPeriodicTimer(RetryTimer, Register.Instance, RetryInterval);
     }
 
-    public static Props Props(string workerId, IActorRef coordinatorProxy, IActorRef owner) =>
-        Akka.Actor.Props.Create(() => new WorkerRegistration(workerId, coordinatorProxy, owner));
+    /// <param name="netLayout">The worker's <see cref="DistributedSolver.Training.Replica.Layout"/>, which the coordinator checks.</param>
+    public static Props Props(string workerId, string netLayout, IActorRef coordinatorProxy, IActorRef owner) =>
+        Akka.Actor.Props.Create(() => new WorkerRegistration(workerId, netLayout, coordinatorProxy, owner));
 
     // A local timer tick: never crosses the wire, so it is exempt from serialize-messages checks.
     private sealed class Register : INoSerializationVerificationNeeded

@@ -1,0 +1,302 @@
+using Akka.Actor;
+using Akka.Event;
+using DistributedSolver.Cluster.DataPlane;
+using DistributedSolver.Cluster.Messages;
+using DistributedSolver.Nets;
+using DistributedSolver.Training;
+
+namespace DistributedSolver.Cluster.Training;
+
+/// <summary>
+/// The coordinator singleton: builds the trainer and its parameter server child, keeps the roster
+/// of registered workers with death watch, and executes the run's <see cref="TrainingSchedule"/>
+/// on them — an iteration's units cut into contiguous shares of tree nodes, one share per worker;
+/// test passes cut into batches the same way; snapshots through the parameter server. A dead
+/// worker's outstanding nodes and batches go to the live worker with the least work, which changes
+/// who adds a subtree, never the sum. A new incarnation every time the singleton starts lets
+/// workers and the data-plane handshake tell a hand-over happened.
+/// </summary>
+public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
+{
+    private const string NoWorkersTimer = "no-workers";
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly CoordinatorSettings _settings;
+    private readonly long _incarnation;
+    private readonly List<(IActorRef Worker, string Id)> _workers = [];
+    private readonly Dictionary<UnitBlock, IActorRef> _blocks = [];
+    private readonly Dictionary<int, (IActorRef Worker, int Count)> _batches = [];
+    private Trainer _trainer = null!;
+    private TrainingSchedule _schedule = null!;
+    private IActorRef _parameterServer = ActorRefs.Nobody;
+    private DataPlaneEndpoint? _endpoint;
+    private ScheduleStep? _step;
+    private (float Loss, float[] Outputs)?[] _batchResults = [];
+    private bool _started;
+    private bool _finished;
+
+    public CoordinatorActor(CoordinatorSettings settings)
+    {
+        _settings = settings;
+        // A new incarnation whenever the singleton (re)starts, unless a test pins one.
+        _incarnation = settings.FixedIncarnation ?? Random.Shared.NextInt64(1, long.MaxValue);
+        Receive<ParameterServerActor.Ready>(ready =>
+        {
+            _endpoint = ready.Endpoint;
+            Become(Running);
+            Stash.UnstashAll();
+        });
+        Receive<Ping>(p => Sender.Tell(new Pong(p.Sequence)));
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public IStash Stash { get; set; } = null!;
+
+    public static Props Props(CoordinatorSettings settings) => Akka.Actor.Props.Create(() => new CoordinatorActor(settings));
+
+    protected override void PreStart()
+    {
+        _trainer = _settings.CreateTrainer();
+        _schedule = _trainer.CreateSchedule(_settings.Observer);
+        var dataPlane = DataPlaneSettings.From(_settings.Node, _trainer.TrainNet.ParameterCount);
+        _parameterServer = Context.ActorOf(ParameterServerActor.Props(_trainer, _trainer.Replica.Backend, dataPlane, _incarnation), "parameter-server");
+        _log.Info("Coordinator started (incarnation {0}) at iteration {1}: waiting for {2} worker(s)", _incarnation, _schedule.Iteration, _settings.MinWorkers);
+    }
+
+    private void Running()
+    {
+        Receive<RegisterWorker>(Register);
+        Receive<Ping>(p => Sender.Tell(new Pong(p.Sequence)));
+        Receive<Terminated>(t => Lost(t.ActorRef));
+        Receive<ParameterServerActor.BlockReceived>(b => _blocks.Remove(b.Block));
+        Receive<ParameterServerActor.IterationApplied>(OnIterationApplied);
+        Receive<ParameterServerActor.SnapshotWritten>(written =>
+        {
+            _settings.Observer.OnSnapshot(written.Files);
+            if (_finished) return;
+            Advance();
+        });
+        Receive<Evaluated>(OnEvaluated);
+        Receive<NoWorkersLeft>(_ => Fail($"no live worker for {_settings.NoWorkerTimeout.TotalSeconds:0} s"));
+    }
+
+    private void Register(RegisterWorker r)
+    {
+        string layout = _trainer.Replica.Layout;
+        if (r.NetLayout != layout)
+        {
+            string reason = $"worker {r.WorkerId} has another net: its parameters are [{r.NetLayout}], the coordinator's are [{layout}]";
+            _log.Warning("Refused {0}", reason);
+            Sender.Tell(new WorkerRefused(r.WorkerId, reason));
+            return;
+        }
+        if (_workers.All(w => !w.Worker.Equals(Sender)))
+        {
+            _workers.Add((Sender, r.WorkerId));
+            Context.Watch(Sender);
+            _log.Info("Worker {0} registered ({1} live, incarnation {2})", r.WorkerId, _workers.Count, _incarnation);
+            Timers.Cancel(NoWorkersTimer);
+        }
+        Sender.Tell(new WorkerRegistered(r.WorkerId, _incarnation, _endpoint!.Host, _endpoint.Port, _trainer.RandomSeed));
+        if (_finished) Sender.Tell(new TrainingFinished(true, "the run is over"));
+        else if (!_started && _workers.Count >= _settings.MinWorkers)
+        {
+            _started = true;
+            Advance();
+        }
+        else if (_started) Reassign(ActorRefs.Nobody);
+    }
+
+    private void Lost(IActorRef worker)
+    {
+        int index = _workers.FindIndex(w => w.Worker.Equals(worker));
+        if (index < 0) return;
+        _log.Warning("Worker {0} is gone ({1} live)", _workers[index].Id, _workers.Count - 1);
+        _workers.RemoveAt(index);
+        Reassign(worker);
+    }
+
+    // Gives the outstanding nodes and batches of a dead worker (or of no one, once a worker is back) to the live ones.
+    private void Reassign(IActorRef from)
+    {
+        if (_finished) return;
+        if (_workers.Count == 0)
+        {
+            if (_started && !Timers.IsTimerActive(NoWorkersTimer))
+            {
+                _log.Warning("No live worker: waiting up to {0} s for one to register", _settings.NoWorkerTimeout.TotalSeconds);
+                Timers.StartSingleTimer(NoWorkersTimer, NoWorkersLeft.Instance, _settings.NoWorkerTimeout);
+            }
+            return;
+        }
+        bool orphan(IActorRef owner) => owner.Equals(from) || !_workers.Any(w => w.Worker.Equals(owner));
+        foreach (var (block, _) in _blocks.Where(b => orphan(b.Value)).ToList())
+        {
+            var worker = LeastBusy();
+            _blocks[block] = worker;
+            var train = (TrainStep)_step!;
+            _log.Info("Iteration {0}: {1} sent again, to {2}", train.Iteration, block, NameOf(worker));
+            worker.Tell(new Step(train.Iteration, train.Iteration, block.Start, block.End, train.Display));
+        }
+        foreach (var (first, (_, count)) in _batches.Where(b => orphan(b.Value.Worker)).ToList())
+            SendBatches(first, count, LeastBusy());
+    }
+
+    private IActorRef LeastBusy() =>
+        _workers.Select(w => w.Worker)
+            .MinBy(w => _blocks.Where(b => b.Value.Equals(w)).Sum(b => b.Key.Count) + _batches.Values.Where(b => b.Worker.Equals(w)).Sum(b => b.Count))!;
+
+    private string NameOf(IActorRef worker) => _workers.FirstOrDefault(w => w.Worker.Equals(worker)).Id ?? worker.Path.ToString();
+
+    // Runs the schedule until a step has to wait for workers or the parameter server.
+    private void Advance()
+    {
+        _step = _schedule.Next();
+        switch (_step)
+        {
+            case null:
+                Finish(new TrainingOutcome(!_schedule.StoppedEarly, _schedule.Iteration, _schedule.StoppedEarly ? "Optimization stopped early." : "Optimization Done."));
+                break;
+            case TrainStep t:
+                StartIteration(t);
+                break;
+            case TestStep t:
+                StartBatches(t.Batches);
+                break;
+            case DisplayForwardStep:
+                StartBatches(1);
+                break;
+            case SnapshotStep:
+                _parameterServer.Tell(new ParameterServerActor.WriteSnapshot(_schedule.TestPositions));
+                break;
+        }
+    }
+
+    private void StartIteration(TrainStep step)
+    {
+        int units = _trainer.Replica.Units.UnitsPerIteration;
+        if (_workers.Count == 0)
+        {
+            _blocks[new UnitBlock(0, units)] = ActorRefs.Nobody;
+            Reassign(ActorRefs.Nobody);
+            return;
+        }
+        var shares = Shares(units);
+        int from = 0;
+        for (int i = 0; i < shares.Count; i++)
+        {
+            var worker = _workers[i].Worker;
+            foreach (var block in UnitTree.Decompose(units, from, from + shares[i])) _blocks[block] = worker;
+            worker.Tell(new Step(step.Iteration, step.Iteration, from, from + shares[i], step.Display));
+            from += shares[i];
+        }
+    }
+
+    // Contiguous, as equal as can be, the first workers taking one more.
+    private List<int> Shares(int items)
+    {
+        int n = Math.Min(_workers.Count, items);
+        return [.. Enumerable.Range(0, n).Select(i => items / n + (i < items % n ? 1 : 0))];
+    }
+
+    private void OnIterationApplied(ParameterServerActor.IterationApplied applied)
+    {
+        var step = (TrainStep)_step!;
+        if (applied.Iteration != step.Iteration) throw new InvalidOperationException($"iteration {applied.Iteration} applied during {step}");
+        _blocks.Clear();
+        var outputs = step.Display ? Name(_trainer.TrainNet, applied.Outputs) : [];
+        _schedule.IterationDone(TrainingSchedule.MeanLoss(applied.UnitLosses), applied.Rate, outputs);
+        Advance();
+    }
+
+    private void StartBatches(int count)
+    {
+        _batchResults = new (float, float[])?[count];
+        if (_workers.Count == 0)
+        {
+            _batches[0] = (ActorRefs.Nobody, count);
+            Reassign(ActorRefs.Nobody);
+            return;
+        }
+        var shares = Shares(count);
+        int first = 0;
+        for (int i = 0; i < shares.Count; i++)
+        {
+            SendBatches(first, shares[i], _workers[i].Worker);
+            first += shares[i];
+        }
+    }
+
+    private void SendBatches(int first, int count, IActorRef worker)
+    {
+        _batches[first] = (worker, count);
+        long version = _schedule.Iteration;
+        var order = _step switch
+        {
+            TestStep t => new Evaluate(t.NetIndex, version, t.Position, first, count),
+            DisplayForwardStep d => new Evaluate(Evaluate.TrainNet, version, _trainer.Replica.Units.Position(d.Iteration, 0), first, count),
+            var other => throw new InvalidOperationException($"no batches in {other}"),
+        };
+        worker.Tell(order);
+    }
+
+    private void OnEvaluated(Evaluated e)
+    {
+        int net = _step switch { TestStep t => t.NetIndex, DisplayForwardStep => Evaluate.TrainNet, _ => int.MinValue };
+        if (e.Net != net || e.Version != _schedule.Iteration || !_batches.Remove(e.FirstBatch, out var assigned) || e.Losses.Length != assigned.Count)
+        {
+            _log.Debug("Ignored a late or duplicate answer for batches {0}+{1} of net {2}, version {3}", e.FirstBatch, e.Losses.Length, e.Net, e.Version);
+            return;
+        }
+        int perBatch = e.Outputs.Length / Math.Max(1, e.Losses.Length);
+        for (int i = 0; i < e.Losses.Length; i++)
+            _batchResults[e.FirstBatch + i] = (e.Losses[i], e.Outputs[(i * perBatch)..((i + 1) * perBatch)]);
+        if (_batches.Count > 0) return;
+        switch (_step)
+        {
+            case TestStep t:
+                var accumulator = new TestAccumulator(t.Iteration, t.NetIndex, t.Batches, _trainer.Solver.Parameter.TestComputeLoss);
+                foreach (var result in _batchResults) accumulator.Add(result!.Value.Loss, Name(_trainer.TestNets[t.NetIndex], result.Value.Outputs));
+                _schedule.TestDone(accumulator.Report());
+                break;
+            case DisplayForwardStep:
+                _schedule.DisplayForwardDone(_batchResults[0]!.Value.Loss);
+                break;
+        }
+        Advance();
+    }
+
+    /// <summary>Output values as <see cref="Trainer.ReadOutputs"/> names them on <paramref name="net"/>.</summary>
+    private static List<OutputValue> Name(Net net, float[] values)
+    {
+        var named = new List<OutputValue>(values.Length);
+        foreach (var o in net.Outputs)
+            for (int j = 0; j < o.Blob.Count && named.Count < values.Length; j++)
+                named.Add(new OutputValue(o.Name, values[named.Count], o.LossWeight));
+        if (named.Count != values.Length) throw new InvalidDataException($"{values.Length} output values for a net with {named.Count}");
+        return named;
+    }
+
+    private void Fail(string reason)
+    {
+        _log.Error("Training failed at iteration {0}: {1}", _schedule.Iteration, reason);
+        _parameterServer.Tell(new ParameterServerActor.WriteSnapshot(_schedule.TestPositions));
+        Finish(new TrainingOutcome(false, _schedule.Iteration, reason));
+    }
+
+    private void Finish(TrainingOutcome outcome)
+    {
+        _finished = true;
+        _blocks.Clear();
+        _batches.Clear();
+        foreach (var (worker, _) in _workers) worker.Tell(new TrainingFinished(outcome.Succeeded, outcome.Message));
+        _settings.Finished(outcome);
+    }
+
+    private sealed class NoWorkersLeft : INoSerializationVerificationNeeded
+    {
+        public static readonly NoWorkersLeft Instance = new();
+    }
+}

@@ -1,0 +1,27 @@
+using DistributedSolver.Cluster.Hosting;
+using DistributedSolver.Training;
+
+namespace DistributedSolver.Cluster.Training;
+
+/// <summary>
+/// What the coordinator singleton needs on whichever coordinator node it starts: how to build the
+/// trainer (the master weights and solver; a resume from the newest snapshot goes in there), the
+/// node's settings (its data plane), and who hears about progress.
+/// </summary>
+public sealed record CoordinatorSettings(Func<Trainer> CreateTrainer, NodeSettings Node, ITrainingObserver Observer)
+{
+    /// <summary>Workers that must have registered before the first iteration starts.</summary>
+    public int MinWorkers { get; init; } = 1;
+
+    /// <summary>How long a started run waits without any live worker before it fails (after a final snapshot).</summary>
+    public TimeSpan NoWorkerTimeout { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Pins the incarnation (tests); a random one per singleton start otherwise.</summary>
+    public long? FixedIncarnation { get; init; }
+
+    /// <summary>Called once when the run ends, on the coordinator's thread.</summary>
+    public Action<TrainingOutcome> Finished { get; init; } = _ => { };
+}
+
+/// <summary>How a distributed run ended.</summary>
+public sealed record TrainingOutcome(bool Succeeded, int Iteration, string Message);

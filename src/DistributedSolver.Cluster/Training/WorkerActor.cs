@@ -1,0 +1,220 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using Akka.Actor;
+using Akka.Event;
+using DistributedSolver.Cluster.DataPlane;
+using DistributedSolver.Cluster.Hosting;
+using DistributedSolver.Cluster.Messages;
+using DistributedSolver.Training;
+
+namespace DistributedSolver.Cluster.Training;
+
+/// <summary>
+/// A worker: holds a weight replica, registers with the coordinator (again after a hand-over),
+/// keeps a data-plane connection to the parameter server, and computes what it is told on the
+/// weights version it is told — units of an iteration, summed per tree node and sent as gradient
+/// frames, or test batches answered with their outputs. An order for weights it does not hold yet
+/// waits for them; an order for weights it has moved past is dropped. Runs on a thread of its own
+/// (<see cref="HoconBuilder.ComputeDispatcher"/>), since a unit computes for a long time.
+/// </summary>
+public sealed class WorkerActor : ReceiveActor
+{
+    // Gradient frames handed to the connection at once: one in the pipe, one queued behind it.
+    private const int FramesInFlight = 2;
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly string _workerId;
+    private readonly Func<long, Replica> _build;
+    private readonly NodeSettings _node;
+    private readonly IActorRef _coordinatorProxy;
+    private readonly List<(IClusterMessage Order, IActorRef Sender)> _orders = [];
+    private readonly List<SendTensor> _outbox = [];
+    private Replica _replica;
+    private IActorRef? _connection;
+    private bool _connected;
+    private int _inFlight;
+    private int _connections;
+    private long _version = -1;
+
+    public WorkerActor(string workerId, Replica replica, Func<long, Replica> build, NodeSettings node, IActorRef coordinatorProxy)
+    {
+        _workerId = workerId;
+        _replica = replica;
+        _build = build;
+        _node = node;
+        _coordinatorProxy = coordinatorProxy;
+
+        Receive<WorkerRegistered>(Connect);
+        Receive<WorkerRefused>(refused =>
+        {
+            _log.Error("The coordinator refused worker {0}: {1}", refused.WorkerId, refused.Reason);
+            CoordinatedShutdown.Get(Context.System).Run(new WorkerRefusedReason(refused.Reason));
+        });
+        Receive<TrainingFinished>(finished =>
+        {
+            _log.Info("Training finished ({0}): leaving the cluster", finished.Message);
+            CoordinatedShutdown.Get(Context.System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
+        });
+        Receive<Step>(step => Order(step));
+        Receive<Evaluate>(evaluate => Order(evaluate));
+        Receive<TensorReceived>(OnWeights);
+        Receive<DataPlaneConnected>(connected => connected.Connection.Equals(_connection), (DataPlaneConnected _) =>
+        {
+            _connected = true;
+            SendNext();
+        });
+        Receive<DataPlaneDisconnected>(gone => gone.Connection.Equals(_connection), (DataPlaneDisconnected _) => { _connected = false; });
+        // Acks of a connection replaced after a hand-over only give the buffer back.
+        Receive<TensorSent>(_ => !Sender.Equals(_connection), (TensorSent old) => Return(old.Request));
+        Receive<TensorNotSent>(_ => !Sender.Equals(_connection), (TensorNotSent old) => Return(old.Request));
+        Receive<TensorSent>(sent =>
+        {
+            _inFlight--;
+            Return(sent.Request);
+            SendNext();
+        });
+        // Lost with its connection, or refused while it reconnects: sent again once connected, unless
+        // the weights moved on meanwhile (then the parameter server has what it needed).
+        Receive<TensorNotSent>(failed =>
+        {
+            _inFlight--;
+            _log.Warning("Gradient of iteration {0}, units {1}+{2} not sent yet: {3}", failed.Request.Iteration, failed.Request.Unit, failed.Request.UnitCount, failed.Reason);
+            _outbox.Insert(0, failed.Request);
+            SendNext();
+        });
+    }
+
+    public static Props Props(string workerId, Replica replica, Func<long, Replica> build, NodeSettings node, IActorRef coordinatorProxy) =>
+        Akka.Actor.Props.Create(() => new WorkerActor(workerId, replica, build, node, coordinatorProxy)).WithDispatcher(HoconBuilder.ComputeDispatcher);
+
+    protected override void PreStart() =>
+        Context.ActorOf(WorkerRegistration.Props(_workerId, _replica.Layout, _coordinatorProxy, Self), "registration");
+
+    protected override void PostStop()
+    {
+        foreach (var request in _outbox) Return(request);
+        _outbox.Clear();
+    }
+
+    private void Connect(WorkerRegistered registered)
+    {
+        if (registered.RandomSeed != _replica.RandomSeed)
+        {
+            _log.Info("Rebuilding the nets with the run's random seed {0}", registered.RandomSeed);
+            _replica = _build(registered.RandomSeed);
+        }
+        if (_connection is not null) Context.Stop(_connection);
+        foreach (var request in _outbox) Return(request);
+        _outbox.Clear();
+        _orders.Clear();
+        _connected = false;
+        _inFlight = 0;
+        _version = -1;
+        var settings = DataPlaneSettings.From(_node, _replica.TrainNet.ParameterCount);
+        var server = new DataPlaneEndpoint(registered.DataPlaneHost, registered.DataPlanePort);
+        _connection = Context.ActorOf(DataPlaneConnection.Props(settings, server, Sender.Path.Address, registered.Incarnation, _workerId, Self),
+            $"data-plane-{++_connections}");
+    }
+
+    private void Order(IClusterMessage order)
+    {
+        _orders.Add((order, Sender));
+        RunOrders();
+    }
+
+    private void OnWeights(TensorReceived received)
+    {
+        using var payload = received.Payload;
+        var net = _replica.TrainNet;
+        if (received.Header.Kind != FrameKind.Weights || payload.Memory.Length != net.ParameterCount * sizeof(float))
+        {
+            _log.Error("Dropped a {0} frame of {1} bytes from {2}: weights of {3} bytes expected", received.Header.Kind, payload.Memory.Length, received.Peer, net.ParameterCount * sizeof(float));
+            return;
+        }
+        _replica.Backend.Upload(MemoryMarshal.Cast<byte, float>(payload.Memory.Span), net.ParameterData);
+        _version = received.Header.WeightsVersion;
+        // Gradients computed on older weights are of no use to the parameter server any more.
+        foreach (var stale in _outbox.Where(r => r.WeightsVersion < _version).ToList())
+        {
+            _outbox.Remove(stale);
+            Return(stale);
+        }
+        RunOrders();
+    }
+
+    private void RunOrders()
+    {
+        foreach (var (order, sender) in _orders.ToList())
+        {
+            long version = order switch { Step s => s.Version, Evaluate e => e.Version, _ => throw new InvalidOperationException() };
+            if (version > _version) continue;
+            _orders.Remove((order, sender));
+            if (version < _version)
+            {
+                _log.Debug("Dropped {0}: this worker holds weights {1} already", order, _version);
+                continue;
+            }
+            if (order is Step step) Compute(step);
+            else Evaluate((Evaluate)order, sender);
+        }
+    }
+
+    private void Compute(Step step)
+    {
+        var units = _replica.Units;
+        var net = units.Net;
+        foreach (var block in UnitTree.Decompose(units.UnitsPerIteration, step.From, step.To))
+        {
+            var losses = new float[block.Count];
+            var sum = units.Run(step.Iteration, block, losses);
+            float[] outputs = step.Display && block.End == units.UnitsPerIteration
+                ? [.. Trainer.ReadOutputs(net).Select(o => o.Value)]
+                : [];
+            int length = (net.ParameterCount + losses.Length + outputs.Length) * sizeof(float);
+            var bytes = ArrayPool<byte>.Shared.Rent(length);
+            var values = MemoryMarshal.Cast<byte, float>(bytes.AsSpan(0, length));
+            _replica.Backend.Download(sum, values[..net.ParameterCount]);
+            losses.CopyTo(values[net.ParameterCount..]);
+            outputs.CopyTo(values[(net.ParameterCount + losses.Length)..]);
+            _outbox.Add(new SendTensor(FrameKind.Gradient, step.Iteration, block.Start, block.Count, step.Version, bytes.AsMemory(0, length)));
+        }
+        SendNext();
+    }
+
+    private void Evaluate(Evaluate order, IActorRef sender)
+    {
+        var net = order.Net == Messages.Evaluate.TrainNet ? _replica.TrainNet
+            : order.Net >= 0 && order.Net < _replica.TestNets.Count ? _replica.TestNets[order.Net]
+            : null;
+        if (net is null)
+        {
+            _log.Error("Dropped {0}: this worker has {1} test nets", order, _replica.TestNets.Count);
+            return;
+        }
+        var losses = new float[order.Count];
+        var outputs = new List<float>();
+        for (int i = 0; i < order.Count; i++)
+        {
+            var (loss, values) = Trainer.ForwardBatch(net, order.Position + (long)(order.FirstBatch + i) * net.BatchSize);
+            losses[i] = loss;
+            outputs.AddRange(values.Select(v => v.Value));
+        }
+        sender.Tell(new Evaluated(order.Net, order.Version, order.FirstBatch, losses, [.. outputs]));
+    }
+
+    private void SendNext()
+    {
+        while (_connected && _inFlight < FramesInFlight && _outbox.Count > 0)
+        {
+            var request = _outbox[0];
+            _outbox.RemoveAt(0);
+            _inFlight++;
+            _connection!.Tell(request);
+        }
+    }
+
+    private static void Return(SendTensor request)
+    {
+        if (MemoryMarshal.TryGetArray(request.Payload, out var segment)) ArrayPool<byte>.Shared.Return(segment.Array!);
+    }
+}

@@ -1,0 +1,113 @@
+using DistributedSolver.Cluster.Hosting;
+using DistributedSolver.Cluster.Tests.Kit;
+using DistributedSolver.Cluster.Training;
+using DistributedSolver.Snapshots;
+using DistributedSolver.Tests.Training;
+using DistributedSolver.Training;
+using Xunit.Abstractions;
+
+namespace DistributedSolver.Cluster.Tests.MultiNode;
+
+/// <summary>
+/// DESIGN.md's contract on real actor systems: a coordinator, a parameter server and N workers end
+/// with the bits of <c>dsolver train</c> — the same weights, the same displayed losses and test
+/// outputs — for any N and across the death of a worker.
+/// </summary>
+public sealed class DistributedTrainingMultiNodeTests(ITestOutputHelper output) : MultiNodeTest(output), IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("dsolver-distributed-").FullName;
+
+    public new void Dispose()
+    {
+        Directory.Delete(_directory, recursive: true);
+        base.Dispose();
+    }
+
+    private TrainingDefinition Definition(string name) =>
+        TrainingRuns.Mlp(Path.Combine(_directory, name), maxIter: 12, iterSize: 4, display: 3, testInterval: 6);
+
+    private static (RecordingObserver Observer, NetParameterBlobs Weights) TrainInOneProcess(TrainingDefinition definition)
+    {
+        var observer = new RecordingObserver();
+        using var backend = TrainingFixture.CreateBackend(threads: 1);
+        new Trainer(definition, backend, observer).Solve();
+        return (observer, NetParameterBlobs.Read(observer.Snapshots[^1].Model));
+    }
+
+    private (ClusterNode Coordinator, Task<TrainingOutcome> Outcome) StartCoordinator(TrainingDefinition definition, ITrainingObserver observer, int minWorkers)
+    {
+        var outcome = new TaskCompletionSource<TrainingOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var node = Nodes.StartCoordinator();
+        node.StartCoordinatorSingleton(CoordinatorActor.Props(
+            TrainingRuns.Coordinator(node.Settings, definition, observer, o => outcome.TrySetResult(o)) with { MinWorkers = minWorkers }));
+        return (node, outcome.Task);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task MultiNode_n_workers_end_with_the_bits_of_one_process(int workers)
+    {
+        var (reference, referenceWeights) = TrainInOneProcess(Definition("single"));
+
+        var observer = new RecordingObserver();
+        var definition = Definition("cluster");
+        var (_, outcome) = StartCoordinator(definition, observer, workers);
+        for (int i = 0; i < workers; i++) TrainingRuns.StartWorker(Nodes.StartWorker(), definition, $"worker-{i}");
+
+        var result = await outcome.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(result.Succeeded, result.Message);
+        Assert.Equal(12, result.Iteration);
+        Assert.Equal(referenceWeights, NetParameterBlobs.Read(observer.Snapshots[^1].Model));
+        Assert.Equal(reference.Iterations.Select(r => (r.Iteration, r.SmoothedLoss, r.LearningRate)),
+            observer.Iterations.Select(r => (r.Iteration, r.SmoothedLoss, r.LearningRate)));
+        Assert.Equal(reference.Iterations.SelectMany(r => r.Outputs), observer.Iterations.SelectMany(r => r.Outputs));
+        Assert.Equal(reference.Tests.Select(t => (t.Iteration, t.Loss)), observer.Tests.Select(t => (t.Iteration, t.Loss)));
+        Assert.Equal(reference.Tests.SelectMany(t => t.Outputs), observer.Tests.SelectMany(t => t.Outputs));
+        Assert.Equal(reference.Messages.Where(m => m.StartsWith("Iteration 12", StringComparison.Ordinal)),
+            observer.Messages.Where(m => m.StartsWith("Iteration 12", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task MultiNode_a_worker_cut_off_mid_run_is_replaced_and_the_weights_do_not_change()
+    {
+        var (_, referenceWeights) = TrainInOneProcess(Definition("single"));
+
+        // The coordinator's observer holds iteration 5 until the test has cut a worker off, so the
+        // next iteration's share of that worker must be sent again once Akka downs it.
+        using var atFive = new SemaphoreSlim(0);
+        using var cut = new SemaphoreSlim(0);
+        var observer = new RecordingObserver { AfterIteration = r => { if (r.Iteration == 5) { atFive.Release(); cut.Wait(); } } };
+        var definition = Definition("cluster");
+        var (coordinator, outcome) = StartCoordinator(definition, observer, minWorkers: 3);
+        var victims = Enumerable.Range(0, 3).Select(i =>
+        {
+            var node = Nodes.StartWorker();
+            TrainingRuns.StartWorker(node, definition, $"worker-{i}");
+            return node;
+        }).ToList();
+
+        Assert.True(await atFive.WaitAsync(TimeSpan.FromSeconds(60)), "the run never reached iteration 5");
+        await Nodes.Isolate(victims[1]);
+        cut.Release();
+
+        var result = await outcome.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(result.Succeeded, result.Message);
+        Assert.Equal(referenceWeights, NetParameterBlobs.Read(observer.Snapshots[^1].Model));
+        Nodes.AwaitRemoved(victims[1], coordinator, TimeSpan.FromSeconds(10));
+    }
+}
+
+/// <summary>The blobs of a .caffemodel as (layer, values) in file order: equal exactly when every weight has the same bits.</summary>
+internal sealed record NetParameterBlobs(IReadOnlyList<(string Layer, float[] Values)> Blobs)
+{
+    public static NetParameterBlobs Read(string caffemodel) =>
+        new([.. SnapshotStore.ReadModel(caffemodel).Layer.SelectMany(l => l.Blobs.Select(b => (l.Name, b.Data.ToArray())))]);
+
+    public bool Equals(NetParameterBlobs? other) =>
+        other is not null && Blobs.Count == other.Blobs.Count
+        && Blobs.Zip(other.Blobs).All(p => p.First.Layer == p.Second.Layer && p.First.Values.AsSpan().SequenceEqual(p.Second.Values));
+
+    public override int GetHashCode() => Blobs.Count;
+}
