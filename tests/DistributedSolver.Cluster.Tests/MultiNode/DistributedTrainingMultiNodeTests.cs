@@ -1,3 +1,4 @@
+using Akka.Event;
 using DistributedSolver.Cluster.Hosting;
 using DistributedSolver.Cluster.Tests.Kit;
 using DistributedSolver.Cluster.Training;
@@ -23,8 +24,8 @@ public sealed class DistributedTrainingMultiNodeTests(ITestOutputHelper output) 
         base.Dispose();
     }
 
-    private TrainingDefinition Definition(string name) =>
-        TrainingRuns.Mlp(Path.Combine(_directory, name), maxIter: 12, iterSize: 4, display: 3, testInterval: 6);
+    private TrainingDefinition Definition(string name, int snapshot = 0) =>
+        TrainingRuns.Mlp(Path.Combine(_directory, name), maxIter: 12, iterSize: 4, display: 3, testInterval: 6, snapshot: snapshot);
 
     private static (RecordingObserver Observer, NetParameterBlobs Weights) TrainInOneProcess(TrainingDefinition definition)
     {
@@ -34,14 +35,23 @@ public sealed class DistributedTrainingMultiNodeTests(ITestOutputHelper output) 
         return (observer, NetParameterBlobs.Read(observer.Snapshots[^1].Model));
     }
 
-    private (ClusterNode Coordinator, Task<TrainingOutcome> Outcome) StartCoordinator(TrainingDefinition definition, ITrainingObserver observer, int minWorkers)
+    private (ClusterNode Coordinator, Task<TrainingOutcome> Outcome) StartCoordinator(TrainingDefinition definition, ITrainingObserver observer,
+        int minWorkers, bool resume = false)
     {
         var outcome = new TaskCompletionSource<TrainingOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         var node = Nodes.StartCoordinator();
         node.StartCoordinatorSingleton(CoordinatorActor.Props(
-            TrainingRuns.Coordinator(node.Settings, definition, observer, o => outcome.TrySetResult(o)) with { MinWorkers = minWorkers }));
+            TrainingRuns.Coordinator(node.Settings, definition, observer, o => outcome.TrySetResult(o), resume: resume) with { MinWorkers = minWorkers }));
         return (node, outcome.Task);
     }
+
+    private List<ClusterNode> StartWorkers(TrainingDefinition definition, int count) =>
+        [.. Enumerable.Range(0, count).Select(i =>
+        {
+            var node = Nodes.StartWorker();
+            TrainingRuns.StartWorker(node, definition, $"worker-{i}");
+            return node;
+        })];
 
     [Theory]
     [InlineData(1)]
@@ -81,14 +91,10 @@ public sealed class DistributedTrainingMultiNodeTests(ITestOutputHelper output) 
         var observer = new RecordingObserver { AfterIteration = r => { if (r.Iteration == 5) { atFive.Release(); cut.Wait(); } } };
         var definition = Definition("cluster");
         var (coordinator, outcome) = StartCoordinator(definition, observer, minWorkers: 3);
-        var victims = Enumerable.Range(0, 3).Select(i =>
-        {
-            var node = Nodes.StartWorker();
-            TrainingRuns.StartWorker(node, definition, $"worker-{i}");
-            return node;
-        }).ToList();
+        var victims = StartWorkers(definition, 3);
 
         Assert.True(await atFive.WaitAsync(TimeSpan.FromSeconds(60)), "the run never reached iteration 5");
+        Nodes.AwaitAllUp(TimeSpan.FromSeconds(20));
         await Nodes.Isolate(victims[1]);
         cut.Release();
 
@@ -96,6 +102,74 @@ public sealed class DistributedTrainingMultiNodeTests(ITestOutputHelper output) 
         Assert.True(result.Succeeded, result.Message);
         Assert.Equal(referenceWeights, NetParameterBlobs.Read(observer.Snapshots[^1].Model));
         Nodes.AwaitRemoved(victims[1], coordinator, TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task MultiNode_the_standby_resumes_from_the_newest_snapshot_when_the_active_coordinator_is_cut_off()
+    {
+        var (_, referenceWeights) = TrainInOneProcess(Definition("single", snapshot: 4));
+
+        // The active coordinator snapshots at 4 and is cut off after iteration 6: the standby takes
+        // the singleton over, resumes from iteration 4, and the workers follow it.
+        using var atSix = new SemaphoreSlim(0);
+        using var cut = new SemaphoreSlim(0);
+        var active = new RecordingObserver { AfterIteration = r => { if (r.Iteration == 6) { atSix.Release(); cut.Wait(); } } };
+        var standby = new RecordingObserver();
+        var definition = Definition("cluster", snapshot: 4);
+        var (activeNode, _) = StartCoordinator(definition, active, minWorkers: 2, resume: true);
+        Nodes.AwaitAllUp();
+        var (_, outcome) = StartCoordinator(definition, standby, minWorkers: 2, resume: true);
+        StartWorkers(definition, 2);
+
+        Assert.True(await atSix.WaitAsync(TimeSpan.FromSeconds(60)), "the run never reached iteration 6");
+        // Every node must be Up, or the Split Brain Resolver cannot decide and downs them all.
+        Nodes.AwaitAllUp(TimeSpan.FromSeconds(20));
+        await Nodes.Isolate(activeNode);
+        cut.Release();
+
+        var result = await outcome.WaitAsync(TimeSpan.FromSeconds(90));
+        Assert.True(result.Succeeded, result.Message);
+        Assert.Equal(4, standby.Iterations[0].Iteration);
+        Assert.Equal(referenceWeights, NetParameterBlobs.Read(standby.Snapshots[^1].Model));
+    }
+
+    [Fact]
+    public async Task MultiNode_a_worker_that_joins_mid_run_takes_units_and_the_weights_do_not_change()
+    {
+        var (_, referenceWeights) = TrainInOneProcess(Definition("single"));
+
+        using var atThree = new SemaphoreSlim(0);
+        using var joined = new SemaphoreSlim(0);
+        var observer = new RecordingObserver { AfterIteration = r => { if (r.Iteration == 3) { atThree.Release(); joined.Wait(); } } };
+        var definition = Definition("cluster");
+        var (coordinator, outcome) = StartCoordinator(definition, observer, minWorkers: 1);
+        StartWorkers(definition, 1);
+
+        Assert.True(await atThree.WaitAsync(TimeSpan.FromSeconds(60)), "the run never reached iteration 3");
+        var late = Nodes.StartWorker();
+        Nodes.AwaitUp([late], [coordinator], TimeSpan.FromSeconds(20));
+        TrainingRuns.StartWorker(late, definition, "late");
+        joined.Release();
+
+        var result = await outcome.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(result.Succeeded, result.Message);
+        Assert.Equal(referenceWeights, NetParameterBlobs.Read(observer.Snapshots[^1].Model));
+    }
+
+    [Fact]
+    public async Task MultiNode_a_worker_with_another_net_is_refused_by_name_and_stops()
+    {
+        var definition = Definition("cluster");
+        StartCoordinator(definition, new RecordingObserver(), minWorkers: 5);
+        var stranger = Nodes.StartWorker();
+        var other = TrainingFixture.Definition(TrainingRuns.Mlp(Path.Combine(_directory, "other"), 12, 4).Solver,
+            TrainingFixture.Mlp(batch: 8, hidden: 17, testBatch: 50), Path.Combine(_directory, "other"));
+        TrainingRuns.StartWorker(stranger, other, "stranger");
+
+        await stranger.System.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(30));
+        var reason = Assert.IsType<WorkerRefusedReason>(Akka.Actor.CoordinatedShutdown.Get(stranger.System).ShutdownReason);
+        Assert.Contains("worker stranger has another net", reason.Reason);
+        Assert.Contains("ip1[0] 17×784", reason.Reason);
     }
 }
 
