@@ -146,12 +146,14 @@ public sealed partial class CpuBackend
 
     private readonly struct L2 : IRegularizer
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector<float> Term(Vector<float> w) => w;
     }
 
     // Caffe's caffe_cpu_sign: (0 < w) − (w < 0). The comparisons give −1 (all bits set) where true.
     private readonly struct L1 : IRegularizer
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector<float> Term(Vector<float> w) =>
             Vector.ConvertToSingle(Vector.LessThan(w, Vector<float>.Zero) - Vector.GreaterThan(w, Vector<float>.Zero));
     }
@@ -171,6 +173,7 @@ public sealed partial class CpuBackend
 
         public static int Sets => 1;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply(ref Vector<float> w, Vector<float> d, ref Vector<float> h, ref Vector<float> h1, ref Vector<float> h2)
         {
             h = h * _momentum + d * _rate;
@@ -187,6 +190,7 @@ public sealed partial class CpuBackend
 
         public static int Sets => 1;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply(ref Vector<float> w, Vector<float> d, ref Vector<float> h, ref Vector<float> h1, ref Vector<float> h2)
         {
             var next = h * _momentum + d * _rate;
@@ -205,6 +209,7 @@ public sealed partial class CpuBackend
 
         public static int Sets => 1;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply(ref Vector<float> w, Vector<float> d, ref Vector<float> h, ref Vector<float> h1, ref Vector<float> h2)
         {
             h = h * _keep + d * d * _gain;
@@ -222,6 +227,7 @@ public sealed partial class CpuBackend
 
         public static int Sets => 2;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply(ref Vector<float> w, Vector<float> d, ref Vector<float> gradients, ref Vector<float> updates, ref Vector<float> h2)
         {
             gradients = gradients * _momentum + d * d * _gain;
@@ -238,6 +244,7 @@ public sealed partial class CpuBackend
         private readonly Vector<float> _beta2 = new(beta2);
         private readonly Vector<float> _gain2 = new(1f - beta2);
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Update(ref Vector<float> m, ref Vector<float> v, Vector<float> d)
         {
             m = m * _beta1 + d * _gain1;
@@ -252,6 +259,7 @@ public sealed partial class CpuBackend
 
         public static int Sets => 2;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply(ref Vector<float> w, Vector<float> d, ref Vector<float> m, ref Vector<float> v, ref Vector<float> h2)
         {
             moments.Update(ref m, ref v, d);
@@ -266,6 +274,7 @@ public sealed partial class CpuBackend
 
         public static int Sets => 3;
 
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply(ref Vector<float> w, Vector<float> d, ref Vector<float> m, ref Vector<float> v, ref Vector<float> vMax)
         {
             moments.Update(ref m, ref v, d);
