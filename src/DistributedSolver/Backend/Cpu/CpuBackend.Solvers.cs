@@ -36,11 +36,11 @@ public sealed partial class CpuBackend
 
     public void AdamUpdate(BufferView weights, BufferView gradient, BufferView mean, BufferView variance,
         RegularizedGradient d, float beta1, float beta2, float epsilon, float correctedRate) =>
-        Update(new Adam(new AdamMoments(beta1, beta2), epsilon, correctedRate), d, weights, gradient, mean, variance);
+        Update(new Adam(new AdamCore(beta1, beta2, epsilon, correctedRate)), d, weights, gradient, mean, variance);
 
     public void AmsGradUpdate(BufferView weights, BufferView gradient, BufferView mean, BufferView variance, BufferView maxVariance,
         RegularizedGradient d, float beta1, float beta2, float epsilon, float correctedRate) =>
-        Update(new AmsGrad(new AdamMoments(beta1, beta2), epsilon, correctedRate), d, weights, gradient, mean, variance, maxVariance);
+        Update(new AmsGrad(new AdamCore(beta1, beta2, epsilon, correctedRate)), d, weights, gradient, mean, variance, maxVariance);
 
     private void Update<TRule>(TRule rule, RegularizedGradient d, BufferView weights, BufferView gradient,
         params ReadOnlySpan<BufferView> histories) where TRule : struct, IRule
@@ -237,49 +237,49 @@ public sealed partial class CpuBackend
         }
     }
 
-    private readonly struct AdamMoments(float beta1, float beta2)
+    /// <summary>What Adam and AMSGrad share: the moment updates and the step from m and a second moment.</summary>
+    private readonly struct AdamCore(float beta1, float beta2, float epsilon, float correctedRate)
     {
         private readonly Vector<float> _beta1 = new(beta1);
         private readonly Vector<float> _gain1 = new(1f - beta1);
         private readonly Vector<float> _beta2 = new(beta2);
         private readonly Vector<float> _gain2 = new(1f - beta2);
+        private readonly Vector<float> _epsilon = new(epsilon);
+        private readonly Vector<float> _rate = new(correctedRate);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Update(ref Vector<float> m, ref Vector<float> v, Vector<float> d)
+        public void UpdateMoments(ref Vector<float> m, ref Vector<float> v, Vector<float> d)
         {
             m = m * _beta1 + d * _gain1;
             v = v * _beta2 + d * d * _gain2;
         }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector<float> Step(Vector<float> m, Vector<float> v) => _rate * (m / (Vector.SquareRoot(v) + _epsilon));
     }
 
-    private readonly struct Adam(AdamMoments moments, float epsilon, float correctedRate) : IRule
+    private readonly struct Adam(AdamCore core) : IRule
     {
-        private readonly Vector<float> _epsilon = new(epsilon);
-        private readonly Vector<float> _rate = new(correctedRate);
-
         public static int Sets => 2;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply(ref Vector<float> w, Vector<float> d, ref Vector<float> m, ref Vector<float> v, ref Vector<float> h2)
         {
-            moments.Update(ref m, ref v, d);
-            w -= _rate * (m / (Vector.SquareRoot(v) + _epsilon));
+            core.UpdateMoments(ref m, ref v, d);
+            w -= core.Step(m, v);
         }
     }
 
-    private readonly struct AmsGrad(AdamMoments moments, float epsilon, float correctedRate) : IRule
+    private readonly struct AmsGrad(AdamCore core) : IRule
     {
-        private readonly Vector<float> _epsilon = new(epsilon);
-        private readonly Vector<float> _rate = new(correctedRate);
-
         public static int Sets => 3;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply(ref Vector<float> w, Vector<float> d, ref Vector<float> m, ref Vector<float> v, ref Vector<float> vMax)
         {
-            moments.Update(ref m, ref v, d);
+            core.UpdateMoments(ref m, ref v, d);
             vMax = Vector.Max(vMax, v);
-            w -= _rate * (m / (Vector.SquareRoot(vMax) + _epsilon));
+            w -= core.Step(m, vMax);
         }
     }
 }
