@@ -1,6 +1,6 @@
 namespace DistributedSolver.Benchmarks;
 
-/// <summary>Figures, not tests: <c>dotnet run -c Release --project bench/DistributedSolver.Benchmarks -- gemm|mlp</c>.</summary>
+/// <summary>Figures, not tests: <c>dotnet run -c Release --project bench/DistributedSolver.Benchmarks -- gemm|mlp|transport|solvers</c>.</summary>
 public static class Program
 {
     public static int Main(string[] args)
@@ -16,8 +16,11 @@ public static class Program
             case "mlp":
                 MlpBenchmark.Run(Console.Out);
                 return 0;
+            case "solvers":
+                SolverBenchmark.Run(Console.Out);
+                return 0;
             default:
-                Console.Error.WriteLine("usage: DistributedSolver.Benchmarks gemm|mlp");
+                Console.Error.WriteLine("usage: DistributedSolver.Benchmarks gemm|mlp|transport|solvers");
                 return 2;
         }
     }

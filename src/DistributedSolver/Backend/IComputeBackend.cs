@@ -70,10 +70,55 @@ public interface IComputeBackend : IDisposable
     (int Correct, int Counted) AccuracyCount(int outer, int channels, int inner,
         BufferView scores, BufferView labels, int topK, int? ignoreLabel);
 
-    /// <summary>
-    /// Caffe's SGD step for one parameter, fused into one pass: d = scale·g + decay·w (normalize,
-    /// L2 regularize); h = momentum·h + rate·d; w = w − h. The gradient is left as it was.
-    /// </summary>
+    // The solver kernels: one fused pass per update rule over one parameter's weights, gradient
+    // and history. Each reads d = Scale·g + Decay·R(w) (see RegularizedGradient) in place of the
+    // gradient, leaves the gradient as it was, and takes its rate as lr × lr_mult (Caffe's
+    // local_rate). Every element is computed alone, so chunking and threads never change a bit.
+
+    /// <summary>Caffe's SGD: h = momentum·h + rate·d; w = w − h.</summary>
     void SgdUpdate(BufferView weights, BufferView gradient, BufferView history,
-        float gradientScale, float decay, float momentum, float rate);
+        RegularizedGradient d, float momentum, float rate);
+
+    /// <summary>
+    /// Caffe's Nesterov: h' = momentum·h + rate·d; w = w − ((1 + momentum)·h' − momentum·h);
+    /// h = h' (a step back from the old momentum, then over the new one).
+    /// </summary>
+    void NesterovUpdate(BufferView weights, BufferView gradient, BufferView history,
+        RegularizedGradient d, float momentum, float rate);
+
+    /// <summary>
+    /// Caffe's AdaGrad: h = h + d²; w = w − rate·(d / (√h + delta)), or d / √(h + delta) when
+    /// <paramref name="deltaUnderRoot"/> (Keras's Adagrad).
+    /// </summary>
+    void AdaGradUpdate(BufferView weights, BufferView gradient, BufferView history,
+        RegularizedGradient d, float delta, bool deltaUnderRoot, float rate);
+
+    /// <summary>
+    /// Caffe's RMSProp: h = rmsDecay·h + (1 − rmsDecay)·d²; w = w − rate·(d / (√h + delta)), or
+    /// d / √(h + delta) when <paramref name="deltaUnderRoot"/> (Keras's RMSprop).
+    /// </summary>
+    void RmsPropUpdate(BufferView weights, BufferView gradient, BufferView history,
+        RegularizedGradient d, float rmsDecay, float delta, bool deltaUnderRoot, float rate);
+
+    /// <summary>
+    /// Caffe's AdaDelta (momentum is the decay ρ): hg = ρ·hg + (1 − ρ)·d²;
+    /// u = d·√((hu + delta) / (hg + delta)); hu = ρ·hu + (1 − ρ)·u²; w = w − rate·u.
+    /// </summary>
+    void AdaDeltaUpdate(BufferView weights, BufferView gradient, BufferView gradientHistory, BufferView updateHistory,
+        RegularizedGradient d, float momentum, float delta, float rate);
+
+    /// <summary>
+    /// Caffe's Adam: m = β1·m + (1 − β1)·d; v = β2·v + (1 − β2)·d²;
+    /// w = w − correctedRate·(m / (√v + epsilon)). The caller folds the bias correction
+    /// √(1 − β2^t) / (1 − β1^t) into <paramref name="correctedRate"/>, once per iteration.
+    /// </summary>
+    void AdamUpdate(BufferView weights, BufferView gradient, BufferView mean, BufferView variance,
+        RegularizedGradient d, float beta1, float beta2, float epsilon, float correctedRate);
+
+    /// <summary>
+    /// AMSGrad (Keras's Adam with amsgrad): <see cref="AdamUpdate"/> with
+    /// vMax = max(vMax, v) in the denominator in place of v.
+    /// </summary>
+    void AmsGradUpdate(BufferView weights, BufferView gradient, BufferView mean, BufferView variance, BufferView maxVariance,
+        RegularizedGradient d, float beta1, float beta2, float epsilon, float correctedRate);
 }

@@ -4,11 +4,11 @@ using DistributedSolver.Proto;
 
 namespace DistributedSolver.Solvers;
 
-/// <summary>Caffe's SGD with momentum: h = momentum·h + lr·lr_mult·g; w −= h.</summary>
+/// <summary>Caffe's SGD with momentum: h = momentum·h + local_rate·d; w −= h.</summary>
 public sealed class SgdSolver(SolverParameter parameter, IReadOnlyList<LearnableParameter> parameters, BufferView weights, IComputeBackend backend)
-    : Solver(parameter, parameters, weights, backend)
+    : Solver(parameter, parameters, weights, backend, historySets: 1)
 {
-    protected override void Update(LearnableParameter p, BufferView weights, BufferView gradient,
-        float gradientScale, float decay, float rate) =>
-        Backend.SgdUpdate(weights, gradient, History(0, p), gradientScale, decay, Parameter.Momentum, rate);
+    protected override void Update(int iter, LearnableParameter p, BufferView weights, BufferView gradient,
+        RegularizedGradient d, float rate) =>
+        Backend.SgdUpdate(weights, gradient, History(0, p), d, Parameter.Momentum, rate);
 }

@@ -12,14 +12,21 @@ namespace DistributedSolver.Solvers;
 public abstract class Solver
 {
     private readonly DeviceBuffer _history;
+    private readonly int _historySets;
+    private readonly Regularization _regularization;
 
-    protected Solver(SolverParameter parameter, IReadOnlyList<LearnableParameter> parameters, BufferView weights, IComputeBackend backend)
+    /// <param name="historySets">How many history blobs each parameter has: Caffe's history_ holds
+    /// them set after set (all of set 0, then set 1), and so does the .solverstate.</param>
+    protected Solver(SolverParameter parameter, IReadOnlyList<LearnableParameter> parameters, BufferView weights,
+        IComputeBackend backend, int historySets)
     {
         Parameter = parameter;
         Parameters = parameters;
         Weights = weights;
         Backend = backend;
-        _history = backend.Allocate(weights.Length * HistorySets);
+        _historySets = historySets;
+        _history = backend.Allocate(weights.Length * historySets);
+        _regularization = parameter.RegularizationType == "L1" ? Regularization.L1 : Regularization.L2;
     }
 
     public SolverParameter Parameter { get; }
@@ -30,12 +37,11 @@ public abstract class Solver
 
     protected IComputeBackend Backend { get; }
 
-    /// <summary>How many history blobs each parameter has (Caffe stores set after set: all of set 0, then set 1).</summary>
-    protected virtual int HistorySets => 1;
+    /// <summary>History set <paramref name="set"/> of every parameter, laid out like the weights.</summary>
+    protected BufferView HistorySet(int set) => _history.View.Slice(set * Weights.Length, Weights.Length);
 
-    /// <summary>History set <paramref name="set"/> of parameter <paramref name="index"/>.</summary>
-    protected BufferView History(int set, LearnableParameter p) =>
-        _history.View.Slice(set * Weights.Length + p.Offset, p.Blob.Count);
+    /// <summary>History set <paramref name="set"/> of parameter <paramref name="p"/>.</summary>
+    protected BufferView History(int set, LearnableParameter p) => HistorySet(set).Slice(p.Offset, p.Blob.Count);
 
     /// <summary>
     /// Applies one update with the summed gradient of the iteration's units and returns the
@@ -50,8 +56,8 @@ public abstract class Solver
         // are one factor on every element, applied inside the solver's fused kernel.
         float scale = ClipScale(gradient) / Parameter.IterSize;
         foreach (var p in Parameters)
-            Update(p, Weights.Slice(p.Offset, p.Blob.Count), gradient.Slice(p.Offset, p.Blob.Count),
-                scale, Parameter.WeightDecay * p.DecayMult, rate * p.LrMult);
+            Update(iter, p, Weights.Slice(p.Offset, p.Blob.Count), gradient.Slice(p.Offset, p.Blob.Count),
+                new RegularizedGradient(scale, Parameter.WeightDecay * p.DecayMult, _regularization), rate * p.LrMult);
         return rate;
     }
 
@@ -64,17 +70,18 @@ public abstract class Solver
     }
 
     /// <summary>
-    /// One parameter's step: its update from the gradient scaled by <paramref name="gradientScale"/>
-    /// plus <paramref name="decay"/>·w (L2), at <paramref name="rate"/> (lr × lr_mult), applied to the weights.
+    /// One parameter's step at iteration <paramref name="iter"/>: the rule's update from
+    /// <paramref name="d"/> (the gradient clipped, normalized and regularized) at
+    /// <paramref name="rate"/> (Caffe's local_rate, lr × lr_mult), applied to the weights.
     /// </summary>
-    protected abstract void Update(LearnableParameter p, BufferView weights, BufferView gradient,
-        float gradientScale, float decay, float rate);
+    protected abstract void Update(int iter, LearnableParameter p, BufferView weights, BufferView gradient,
+        RegularizedGradient d, float rate);
 
     /// <summary>Caffe's SolverState (history in Caffe's order) for a snapshot at iteration <paramref name="iter"/>.</summary>
     public SolverState ToState(int iter, string learnedNet)
     {
         var state = new SolverState { Iter = iter, LearnedNet = learnedNet, CurrentStep = LearningRatePolicy.CurrentStep(Parameter, iter) };
-        for (int set = 0; set < HistorySets; set++)
+        for (int set = 0; set < _historySets; set++)
             foreach (var p in Parameters)
                 state.History.Add(BlobCodec.ToProto(p.Blob.Shape, History(set, p), null, Backend));
         return state;
@@ -82,11 +89,11 @@ public abstract class Solver
 
     public void RestoreHistory(SolverState state, string source)
     {
-        int expected = HistorySets * Parameters.Count;
+        int expected = _historySets * Parameters.Count;
         if (state.History.Count != expected)
             throw new InvalidDataException($"{source}: {state.History.Count} history blobs, the {Parameter.Type} solver of this net needs {expected}");
         int i = 0;
-        for (int set = 0; set < HistorySets; set++)
+        for (int set = 0; set < _historySets; set++)
             foreach (var p in Parameters)
                 BlobCodec.Load(state.History[i++], p.Blob.Shape, History(set, p), Backend, $"{source}: history {i - 1} ({p.LayerName} param {p.Index})");
     }

@@ -171,7 +171,7 @@ public sealed class CpuBackendTests : IDisposable
         var weights = Put(1, -2);
         var gradient = Put(1, -2);
         var history = Put(0.5f, 0.5f);
-        _backend.SgdUpdate(weights, gradient, history, gradientScale: 0.5f, decay: 0.1f, momentum: 0.9f, rate: 0.1f);
+        _backend.SgdUpdate(weights, gradient, history, new RegularizedGradient(0.5f, 0.1f, Regularization.L2), momentum: 0.9f, rate: 0.1f);
         Near([0.51f, 0.33f], Get(history));
         Near([0.49f, -2.33f], Get(weights));
         Near([1f, -2f], Get(gradient));

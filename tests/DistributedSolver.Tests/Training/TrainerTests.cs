@@ -58,22 +58,36 @@ public sealed class TrainerTests : IDisposable
         Assert.NotEqual(whole, Train(64, 2)); // and the comparison can fail: a different schedule differs
     }
 
-    [Fact]
-    public void A_run_stopped_and_resumed_ends_with_the_same_bits_as_an_uninterrupted_one()
+    public static TheoryData<string, int> Rules() => new()
     {
+        { "SGD", 1 }, { "SGD L1", 1 }, { "Nesterov", 1 }, { "AdaGrad", 1 }, { "AdaGrad Keras", 1 }, { "RMSProp", 1 },
+        { "AdaDelta", 2 }, { "Adam", 2 }, { "Adam amsgrad", 3 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Rules))]
+    public void A_run_stopped_and_resumed_ends_with_the_same_bits_as_an_uninterrupted_one(string rule, int historySets)
+    {
+        SolverParameter Solver(int maxIter) => WithRule(TrainingFixture.Solver(maxIter, testInterval: 10), rule);
         using var backend = CreateBackend();
         var straightObserver = new RecordingObserver();
-        var straight = new Trainer(Definition(Solver(30, testInterval: 10), Mlp(32), Prefix("straight")), backend, straightObserver);
+        var straight = new Trainer(Definition(Solver(30), Mlp(32), Prefix("straight")), backend, straightObserver);
         straight.Solve();
 
-        var first = new Trainer(Definition(Solver(12, testInterval: 10), Mlp(32), Prefix("resumed")), backend, new RecordingObserver());
+        var first = new Trainer(Definition(Solver(12), Mlp(32), Prefix("resumed")), backend, new RecordingObserver());
         first.Solve();
         var snapshot = SnapshotStore.Newest(Prefix("resumed"));
         Assert.NotNull(snapshot);
         Assert.Equal(12, snapshot.Iteration);
+        // Caffe's layout: history set after set, each set one blob per parameter in the net's order.
+        var history = SolverState.Parser.ParseFrom(File.ReadAllBytes(snapshot.State)).History;
+        var parameters = first.TrainNet.Parameters;
+        Assert.Equal(historySets * parameters.Count, history.Count);
+        for (int i = 0; i < history.Count; i++)
+            Assert.Equal(parameters[i % parameters.Count].Blob.Shape.Select(d => (long)d), history[i].Shape.Dim);
 
         var observer = new RecordingObserver();
-        var second = new Trainer(Definition(Solver(30, testInterval: 10), Mlp(32), Prefix("resumed")), backend, observer, resumeFrom: snapshot.State);
+        var second = new Trainer(Definition(Solver(30), Mlp(32), Prefix("resumed")), backend, observer, resumeFrom: snapshot.State);
         Assert.Equal(12, second.Iteration);
         second.Solve();
 

@@ -34,6 +34,46 @@ internal static class TrainingFixture
         TestInterval = testInterval, TestInitialization = false, TestIter = { 5 }, SnapshotAfterTrain = true,
     };
 
+    /// <summary>The fixture's solver under another rule, at settings that train the MLP.</summary>
+    public static SolverParameter WithRule(SolverParameter p, string rule)
+    {
+        switch (rule)
+        {
+            case "SGD":
+                break;
+            case "SGD L1":
+                p.RegularizationType = "L1";
+                break;
+            case "Nesterov":
+                p.Type = "Nesterov";
+                break;
+            case "AdaGrad" or "AdaGrad Keras" or "RMSProp":
+                p.Type = rule == "RMSProp" ? "RMSProp" : "AdaGrad";
+                p.Momentum = 0f;
+                p.BaseLr = rule == "RMSProp" ? 0.001f : 0.01f;
+                if (rule == "AdaGrad Keras")
+                {
+                    p.EpsilonPlacement = SolverParameter.Types.EpsilonPlacement.UnderRoot;
+                    p.InitialAccumulatorValue = 0.1f;
+                }
+                break;
+            case "AdaDelta":
+                p.Type = "AdaDelta";
+                p.BaseLr = 1f;
+                p.Momentum = 0.95f;
+                p.Delta = 1e-6f;
+                break;
+            case "Adam" or "Adam amsgrad":
+                p.Type = "Adam";
+                p.BaseLr = 0.001f;
+                p.Amsgrad = rule == "Adam amsgrad";
+                break;
+            default:
+                throw new ArgumentException($"no rule '{rule}'", nameof(rule));
+        }
+        return p;
+    }
+
     public static TrainingDefinition Definition(SolverParameter solver, NetParameter net, string prefix) =>
         new(solver, net, [net], RepoPaths.Root, prefix);
 

@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace DistributedSolver.Backend.Cpu;
@@ -8,7 +7,7 @@ namespace DistributedSolver.Backend.Cpu;
 /// (OpenBLAS or the managed kernel, tiled so the bits never depend on the thread count) and
 /// everything elementwise through TensorPrimitives.
 /// </summary>
-public sealed class CpuBackend : IComputeBackend
+public sealed partial class CpuBackend : IComputeBackend
 {
     // C's FLT_MIN, the floor Caffe puts under a probability before its log.
     private const float FltMin = 1.17549435e-38f;
@@ -231,49 +230,6 @@ public sealed class CpuBackend : IComputeBackend
         if (label < 0 || label >= channels)
             throw new InvalidDataException($"label {label} is outside [0, {channels}) of the prediction blob");
     }
-
-    public void SgdUpdate(BufferView weights, BufferView gradient, BufferView history,
-        float gradientScale, float decay, float momentum, float rate)
-    {
-        var (w, wo) = Array(weights);
-        var (g, go) = Array(gradient);
-        var (h, ho) = Array(history);
-        ForChunks(weights.Length, (start, count) => SgdKernel(
-            w.AsSpan(wo + start, count), g.AsSpan(go + start, count), h.AsSpan(ho + start, count),
-            gradientScale, decay, momentum, rate));
-    }
-
-    // The same operations, in the same order and unfused, in the vector body and the scalar tail,
-    // so an element's bits do not depend on where a chunk or a vector starts.
-    private static void SgdKernel(Span<float> w, ReadOnlySpan<float> g, Span<float> h,
-        float scale, float decay, float momentum, float rate)
-    {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            var vScale = new Vector<float>(scale);
-            var vDecay = new Vector<float>(decay);
-            var vMomentum = new Vector<float>(momentum);
-            var vRate = new Vector<float>(rate);
-            for (; i <= w.Length - Vector<float>.Count; i += Vector<float>.Count)
-            {
-                var wv = new Vector<float>(w[i..]);
-                var d = new Vector<float>(g[i..]) * vScale + wv * vDecay;
-                var hv = new Vector<float>(h[i..]) * vMomentum + d * vRate;
-                hv.CopyTo(h[i..]);
-                (wv - hv).CopyTo(w[i..]);
-            }
-        }
-        for (; i < w.Length; i++)
-        {
-            float d = g[i] * scale + w[i] * decay;
-            float hv = h[i] * momentum + d * rate;
-            h[i] = hv;
-            w[i] -= hv;
-        }
-    }
-
-    private static (float[] Array, int Offset) Array(BufferView v) => (((CpuBuffer)v.Buffer).Array, v.Offset);
 
     // Elementwise work in fixed chunks over the thread budget: each element is computed alone, so
     // the split cannot change a bit; it only spreads memory traffic over the cores.
