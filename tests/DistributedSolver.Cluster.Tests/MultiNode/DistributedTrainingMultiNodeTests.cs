@@ -79,6 +79,50 @@ public sealed class DistributedTrainingMultiNodeTests(ITestOutputHelper output) 
             observer.Messages.Where(m => m.StartsWith("Iteration 12", StringComparison.Ordinal)));
     }
 
+    [Theory]
+    [InlineData("SGD", "step", "L1")]
+    [InlineData("Nesterov", "exp", "L2")]
+    [InlineData("AdaGrad", "inv", "L2")]
+    [InlineData("AdaDelta", "multistep", "L2")]
+    [InlineData("Adam", "poly", "L2")]
+    [InlineData("Adam+amsgrad", "fixed", "L1")]
+    [InlineData("RMSProp", "sigmoid", "L2")]
+    public async Task MultiNode_every_solver_and_lr_policy_gives_the_bits_of_one_process(string type, string policy, string regularization)
+    {
+        // Each case names a solver type and an lr_policy, so together they cover every one of both;
+        // clipping is on everywhere, so the parameter server's global norm is checked too.
+        TrainingDefinition Define(string name)
+        {
+            var d = TrainingRuns.Mlp(Path.Combine(_directory, name), maxIter: 8, iterSize: 3, display: 4);
+            var p = d.Solver;
+            p.Type = type.Split('+')[0];
+            p.Amsgrad = type.EndsWith("+amsgrad", StringComparison.Ordinal);
+            p.LrPolicy = policy;
+            p.Stepsize = 3;
+            p.Stepvalue.Add(2);
+            p.Stepvalue.Add(5);
+            p.Gamma = policy == "sigmoid" ? -0.5f : 0.5f;
+            p.RegularizationType = regularization;
+            p.ClipGradients = 0.5f;
+            p.Momentum = type is "AdaGrad" or "RMSProp" ? 0f : type == "AdaDelta" ? 0.95f : 0.9f;
+            p.BaseLr = type == "AdaDelta" ? 1f : type.StartsWith("Adam", StringComparison.Ordinal) || type == "RMSProp" ? 0.001f : 0.01f;
+            return d;
+        }
+        var (reference, referenceWeights) = TrainInOneProcess(Define("single"));
+
+        var observer = new RecordingObserver();
+        var definition = Define("cluster");
+        var (_, outcome) = StartCoordinator(definition, observer, minWorkers: 2);
+        StartWorkers(definition, 2);
+
+        var result = await outcome.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(result.Succeeded, result.Message);
+        Assert.Equal(referenceWeights, NetParameterBlobs.Read(observer.Snapshots[^1].Model));
+        Assert.Equal(reference.Iterations.Select(r => (r.SmoothedLoss, r.LearningRate)), observer.Iterations.Select(r => (r.SmoothedLoss, r.LearningRate)));
+        static float[] History(string state) => [.. SnapshotStore.ReadState(state).History.SelectMany(h => h.Data)];
+        Assert.Equal(History(reference.Snapshots[^1].State), History(observer.Snapshots[^1].State));
+    }
+
     [Fact]
     public async Task MultiNode_a_worker_cut_off_mid_run_is_replaced_and_the_weights_do_not_change()
     {
