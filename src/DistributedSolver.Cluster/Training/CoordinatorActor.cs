@@ -19,6 +19,8 @@ namespace DistributedSolver.Cluster.Training;
 public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
 {
     private const string NoWorkersTimer = "no-workers";
+    private const string BackupTimer = "backup";
+    private const int LatencyWindow = 32;
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CoordinatorSettings _settings;
@@ -26,6 +28,10 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
     private readonly List<(IActorRef Worker, string Id)> _workers = [];
     private readonly Dictionary<UnitBlock, IActorRef> _blocks = [];
     private readonly Dictionary<int, (IActorRef Worker, int Count)> _batches = [];
+    // When each outstanding node was last sent, and which have a backup copy out already.
+    private readonly Dictionary<UnitBlock, DateTime> _sentAt = [];
+    private readonly HashSet<UnitBlock> _backedUp = [];
+    private readonly Queue<TimeSpan> _latencies = new();
     private Trainer _trainer = null!;
     private TrainingSchedule _schedule = null!;
     private IActorRef _parameterServer = ActorRefs.Nobody;
@@ -70,7 +76,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
         Receive<RegisterWorker>(Register);
         Receive<Ping>(p => Sender.Tell(new Pong(p.Sequence)));
         Receive<Terminated>(t => Lost(t.ActorRef));
-        Receive<ParameterServerActor.BlockReceived>(b => _blocks.Remove(b.Block));
+        Receive<ParameterServerActor.BlockReceived>(OnBlockReceived);
+        Receive<SendBackups>(_ => SendBackupCopies());
         Receive<ParameterServerActor.IterationApplied>(OnIterationApplied);
         Receive<ParameterServerActor.SnapshotWritten>(written =>
         {
@@ -139,14 +146,16 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
             var train = (TrainStep)_step!;
             _log.Info("Iteration {0}: {1} sent again, to {2}", train.Iteration, block, NameOf(worker));
             worker.Tell(new Step(train.Iteration, train.Iteration, block.Start, block.End, train.Display));
+            _sentAt[block] = DateTime.UtcNow;
         }
         foreach (var (first, (_, count)) in _batches.Where(b => orphan(b.Value.Worker)).ToList())
             SendBatches(first, count, LeastBusy());
     }
 
-    private IActorRef LeastBusy() =>
-        _workers.Select(w => w.Worker)
-            .MinBy(w => _blocks.Where(b => b.Value.Equals(w)).Sum(b => b.Key.Count) + _batches.Values.Where(b => b.Worker.Equals(w)).Sum(b => b.Count))!;
+    private IActorRef LeastBusy() => _workers.Select(w => w.Worker).MinBy(Load)!;
+
+    private int Load(IActorRef worker) =>
+        _blocks.Where(b => b.Value.Equals(worker)).Sum(b => b.Key.Count) + _batches.Values.Where(b => b.Worker.Equals(worker)).Sum(b => b.Count);
 
     private string NameOf(IActorRef worker) => _workers.FirstOrDefault(w => w.Worker.Equals(worker)).Id ?? worker.Path.ToString();
 
@@ -185,12 +194,52 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
         }
         var shares = Shares(units);
         int from = 0;
+        var now = DateTime.UtcNow;
         for (int i = 0; i < shares.Count; i++)
         {
             var worker = _workers[i].Worker;
-            foreach (var block in UnitTree.Decompose(units, from, from + shares[i])) _blocks[block] = worker;
+            foreach (var block in UnitTree.Decompose(units, from, from + shares[i]))
+            {
+                _blocks[block] = worker;
+                _sentAt[block] = now;
+            }
             worker.Tell(new Step(step.Iteration, step.Iteration, from, from + shares[i], step.Display));
             from += shares[i];
+        }
+        if (_workers.Count > 1) Timers.StartSingleTimer(BackupTimer, SendBackups.Instance, BackupDelay());
+    }
+
+    private void OnBlockReceived(ParameterServerActor.BlockReceived received)
+    {
+        _blocks.Remove(received.Block);
+        _backedUp.Remove(received.Block);
+        if (!_sentAt.Remove(received.Block, out var sent)) return;
+        _latencies.Enqueue(DateTime.UtcNow - sent);
+        if (_latencies.Count > LatencyWindow) _latencies.Dequeue();
+    }
+
+    // The lower median of the recent node latencies: a straggler's own slowness does not raise it
+    // while most nodes are fast.
+    private TimeSpan BackupDelay()
+    {
+        if (_latencies.Count == 0) return _settings.InitialBackupDelay;
+        var sorted = _latencies.Order().ToList();
+        var median = sorted[(sorted.Count - 1) / 2];
+        return TimeSpan.FromTicks(Math.Max(_settings.MinBackupDelay.Ticks, (long)(median.Ticks * _settings.BackupAfterMedianMultiple)));
+    }
+
+    // Straggling nodes get a copy on the least busy other worker; whichever copy arrives first is used.
+    private void SendBackupCopies()
+    {
+        if (_step is not TrainStep train) return;
+        foreach (var (block, owner) in _blocks.Where(b => !_backedUp.Contains(b.Key)).ToList())
+        {
+            var others = _workers.Select(w => w.Worker).Where(w => !w.Equals(owner)).ToList();
+            if (others.Count == 0) return;
+            var backup = others.MinBy(Load)!;
+            _backedUp.Add(block);
+            _log.Info("Iteration {0}: {1} is late on {2}; a backup copy goes to {3}", train.Iteration, block, NameOf(owner), NameOf(backup));
+            backup.Tell(new Step(train.Iteration, train.Iteration, block.Start, block.End, train.Display));
         }
     }
 
@@ -206,6 +255,9 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
         var step = (TrainStep)_step!;
         if (applied.Iteration != step.Iteration) throw new InvalidOperationException($"iteration {applied.Iteration} applied during {step}");
         _blocks.Clear();
+        _sentAt.Clear();
+        _backedUp.Clear();
+        Timers.Cancel(BackupTimer);
         var outputs = step.Display ? Name(_trainer.TrainNet, applied.Outputs) : [];
         _schedule.IterationDone(TrainingSchedule.MeanLoss(applied.UnitLosses), applied.Rate, outputs);
         Advance();
@@ -298,5 +350,10 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
     private sealed class NoWorkersLeft : INoSerializationVerificationNeeded
     {
         public static readonly NoWorkersLeft Instance = new();
+    }
+
+    private sealed class SendBackups : INoSerializationVerificationNeeded
+    {
+        public static readonly SendBackups Instance = new();
     }
 }

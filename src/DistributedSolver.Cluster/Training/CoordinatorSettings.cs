@@ -16,6 +16,19 @@ public sealed record CoordinatorSettings(Func<Trainer> CreateTrainer, NodeSettin
     /// <summary>How long a started run waits without any live worker before it fails (after a final snapshot).</summary>
     public TimeSpan NoWorkerTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// A node still outstanding this many times the typical node's latency (the lower median of the
+    /// recent ones) gets a backup copy on another worker; the first to arrive is used, the math is
+    /// the same either way.
+    /// </summary>
+    public double BackupAfterMedianMultiple { get; init; } = 3.0;
+
+    /// <summary>The least time before a backup copy, so that jitter on fast iterations sends none.</summary>
+    public TimeSpan MinBackupDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>The wait before a backup copy while no latency has been measured yet.</summary>
+    public TimeSpan InitialBackupDelay { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Pins the incarnation (tests); a random one per singleton start otherwise.</summary>
     public long? FixedIncarnation { get; init; }
 
