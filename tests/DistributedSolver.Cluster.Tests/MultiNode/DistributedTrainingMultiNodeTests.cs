@@ -201,6 +201,40 @@ public sealed class DistributedTrainingMultiNodeTests(ITestOutputHelper output) 
     }
 
     [Fact]
+    public async Task MultiNode_without_a_live_worker_the_run_fails_after_the_timeout_with_a_final_snapshot()
+    {
+        using var atThree = new SemaphoreSlim(0);
+        using var cut = new SemaphoreSlim(0);
+        var observer = new RecordingObserver { AfterIteration = r => { if (r.Iteration == 3) { atThree.Release(); cut.Wait(); } } };
+        var definition = Definition("cluster");
+        var outcome = new TaskCompletionSource<TrainingOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var coordinator = Nodes.StartCoordinator();
+        coordinator.StartCoordinatorSingleton(CoordinatorActor.Props(
+            TrainingRuns.Coordinator(coordinator.Settings, definition, observer, o => outcome.TrySetResult(o)) with { NoWorkerTimeout = TimeSpan.FromSeconds(2) }));
+        var worker = StartWorkers(definition, 1)[0];
+
+        Assert.True(await atThree.WaitAsync(TimeSpan.FromSeconds(60)), "the run never reached iteration 3");
+        Nodes.AwaitAllUp(TimeSpan.FromSeconds(20));
+        await Nodes.Isolate(worker);
+        cut.Release();
+
+        var result = await outcome.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.False(result.Succeeded);
+        Assert.Contains("no live worker for 2 s", result.Message);
+        Assert.Equal(4, result.Iteration);
+        var snapshot = await WaitForSnapshot(4);
+        Assert.True(File.Exists(snapshot.Model) && File.Exists(snapshot.State) && File.Exists(snapshot.Resume));
+    }
+
+    // The failure snapshot is written by the parameter server after the outcome is reported.
+    private async Task<SnapshotFiles> WaitForSnapshot(int iteration)
+    {
+        var files = SnapshotStore.FilesFor(Path.Combine(_directory, "cluster"), iteration);
+        await AwaitAssertAsync(() => Assert.True(File.Exists(files.Resume)), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50));
+        return files;
+    }
+
+    [Fact]
     public async Task MultiNode_a_worker_with_another_net_is_refused_by_name_and_stops()
     {
         var definition = Definition("cluster");

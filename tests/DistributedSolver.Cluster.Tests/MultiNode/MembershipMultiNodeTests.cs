@@ -73,7 +73,7 @@ public sealed class MembershipMultiNodeTests(ITestOutputHelper output) : MultiNo
 
         // Heartbeats are small enough for the slow link; a ping still gets through, just later.
         var proxy = worker.CoordinatorProxy();
-        coordinator.StartCoordinatorSingleton(Training.CoordinatorActor.Props(TrainingRuns.Idle(coordinator.Settings, 1)));
+        coordinator.StartCoordinatorSingleton(DistributedSolver.Cluster.Training.CoordinatorActor.Props(TrainingRuns.Idle(coordinator.Settings, 1)));
         var probe = CreateTestProbe(worker.System);
         proxy.Tell(new Messages.Ping(7), probe.Ref);
         probe.ExpectMsg<Messages.Pong>(p => p.Sequence == 7, TimeSpan.FromSeconds(15));
