@@ -35,6 +35,8 @@ internal sealed class ParameterServerActor : ReceiveActor
     // Gradients dropped so far, by reason (the metrics endpoint will publish them).
     private readonly Dictionary<string, int> _dropped = [];
     private int _covered;
+    private readonly TimeSplit _split = new();
+    private long _firstBlockAt;
     private long _version;
 
     public ParameterServerActor(Trainer trainer, IComputeBackend backend, DataPlaneSettings settings, long incarnation)
@@ -118,6 +120,7 @@ internal sealed class ParameterServerActor : ReceiveActor
         _backend.Upload(values[.._parameters], sum);
         values.Slice(_parameters, block.Count).CopyTo(_unitLosses.AsSpan(block.Start));
         if (values.Length > _parameters + block.Count) values[(_parameters + block.Count)..].CopyTo(_displayOutputs);
+        if (_received.Count == 0) _firstBlockAt = System.Diagnostics.Stopwatch.GetTimestamp();
         _received.Add(block, sum);
         _covered += block.Count;
         Context.Parent.Tell(new BlockReceived((int)_version, block));
@@ -126,6 +129,8 @@ internal sealed class ParameterServerActor : ReceiveActor
 
     private void Apply()
     {
+        _split.Add("first to last node", _firstBlockAt);
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
         int iteration = (int)_version;
         float rate = _trainer.Solver.ApplyUpdate(iteration, UnitTree.Combine(_backend, _units, _received));
         _freeSums.AddRange(_received.Values);
@@ -133,6 +138,8 @@ internal sealed class ParameterServerActor : ReceiveActor
         _covered = 0;
         _version++;
         PublishWeights();
+        _split.Add("tree sum, update and weights out", start);
+        if (Display(iteration)) _log.Info("Parameter server at iteration {0}: {1}", iteration, _split.Report());
         Context.Parent.Tell(new IterationApplied(iteration, rate, [.. _unitLosses], Display(iteration) ? [.. _displayOutputs] : []));
     }
 

@@ -35,6 +35,9 @@ public sealed class WorkerActor : ReceiveActor
     private int _inFlight;
     private int _connections;
     private long _version = -1;
+    private readonly TimeSplit _split = new();
+    // When the last gradient of a step was handed to the data plane: the round trip ends with the next weights.
+    private long? _sentAt;
 
     public WorkerActor(string workerId, Replica replica, Func<long, Replica> build, NodeSettings node, IActorRef coordinatorProxy)
     {
@@ -133,6 +136,8 @@ public sealed class WorkerActor : ReceiveActor
         }
         _replica.Backend.Upload(MemoryMarshal.Cast<byte, float>(payload.Memory.Span), net.ParameterData);
         _version = received.Header.WeightsVersion;
+        if (_sentAt is { } sent) _split.Add("round trip (gradient out, parameter server, weights back)", sent);
+        _sentAt = null;
         // Gradients computed on older weights are of no use to the parameter server any more.
         foreach (var stale in _outbox.Where(r => r.WeightsVersion < _version).ToList())
         {
@@ -161,6 +166,7 @@ public sealed class WorkerActor : ReceiveActor
 
     private void Compute(Step step)
     {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
         var units = _replica.Units;
         var net = units.Net;
         foreach (var block in UnitTree.Decompose(units.UnitsPerIteration, step.From, step.To))
@@ -178,7 +184,10 @@ public sealed class WorkerActor : ReceiveActor
             outputs.CopyTo(values[(net.ParameterCount + losses.Length)..]);
             _outbox.Add(new SendTensor(FrameKind.Gradient, step.Iteration, block.Start, block.Count, step.Version, bytes.AsMemory(0, length)));
         }
+        _split.Add("compute", start);
+        _sentAt = System.Diagnostics.Stopwatch.GetTimestamp();
         SendNext();
+        if (step.Display) _log.Info("Worker {0} at iteration {1}: {2}", _workerId, step.Iteration, _split.Report());
     }
 
     private void Evaluate(Evaluate order, IActorRef sender)
