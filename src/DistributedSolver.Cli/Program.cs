@@ -11,6 +11,7 @@ public static class Program
         {
             TrainCommand.Create(),
             TestCommand.Create(),
+            LaunchCommand.Create(),
             PlotCommand.Create(),
             ConfigCommand.Create(),
             NodeCommands.Coordinator(),
