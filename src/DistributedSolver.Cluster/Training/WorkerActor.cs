@@ -56,6 +56,9 @@ public sealed class WorkerActor : ReceiveActor
         Receive<TrainingFinished>(finished =>
         {
             _log.Info("Training finished ({0}): leaving the cluster", finished.Message);
+            // The parameter server goes away too: no reconnecting to it while the node leaves.
+            if (_connection is not null) Context.Stop(_connection);
+            _connection = null;
             CoordinatedShutdown.Get(Context.System).Run(CoordinatedShutdown.ClusterLeavingReason.Instance);
         });
         Receive<Step>(step => Order(step));
