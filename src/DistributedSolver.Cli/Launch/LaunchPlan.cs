@@ -44,15 +44,16 @@ internal static class LaunchPlan
         var seeds = new List<string> { Seed(coordinatorPort) };
         var children = new List<ChildSpec>
         {
-            // No seed: the first coordinator founds the cluster.
+            // No seed: the first coordinator founds the cluster. Both coordinators wait for every
+            // worker before the first iteration, so no iteration runs on part of the cluster.
             Child("coordinator", ChildRole.Coordinator, ["coordinator", "--solver", request.SolverPath,
-                "--port", Text(coordinatorPort), "--data-port", Text(ports.Dequeue())]) with { ReadyMarker = NodeStartLine },
+                "--port", Text(coordinatorPort), "--data-port", Text(ports.Dequeue()), "--min-workers", Text(request.Workers)]) with { ReadyMarker = NodeStartLine },
         };
         if (request.Standby)
         {
             int standbyPort = ports.Dequeue();
             children.Add(Child("standby", ChildRole.Standby, ["coordinator", "--solver", request.SolverPath,
-                "--port", Text(standbyPort), "--data-port", Text(ports.Dequeue()), "--seed", seeds[0]]));
+                "--port", Text(standbyPort), "--data-port", Text(ports.Dequeue()), "--min-workers", Text(request.Workers), "--seed", seeds[0]]));
             seeds.Add(Seed(standbyPort));
         }
         for (int i = 1; i <= request.Workers; i++)
