@@ -8,7 +8,7 @@ namespace DistributedSolver.Backend.Cpu;
 /// (OpenBLAS or the managed kernel, tiled so the bits never depend on the thread count) and
 /// everything elementwise through TensorPrimitives.
 /// </summary>
-public sealed class CpuBackend : IComputeBackend
+public sealed partial class CpuBackend : IComputeBackend
 {
     // C's FLT_MIN, the floor Caffe puts under a probability before its log.
     private const float FltMin = 1.17549435e-38f;
