@@ -28,11 +28,7 @@ public sealed class SoftmaxWithLossLayer(LayerParameter parameter, IComputeBacke
     {
         var loss = Parameter.LossParam;
         _ignoreLabel = loss is { HasIgnoreLabel: true } ? loss.IgnoreLabel : null;
-        // Caffe: the deprecated 'normalize' only counts when 'normalization' is absent.
-        _normalization = loss is null ? LossParameter.Types.NormalizationMode.Valid
-            : loss.HasNormalization ? loss.Normalization
-            : loss.HasNormalize && !loss.Normalize ? LossParameter.Types.NormalizationMode.BatchSize
-            : LossParameter.Types.NormalizationMode.Valid;
+        _normalization = LossNormalization.Choose(loss, LossParameter.Types.NormalizationMode.Valid);
         int axis = bottom[0].CanonicalAxis(Parameter.SoftmaxParam?.Axis ?? 1);
         _outer = bottom[0].CountAxes(0, axis);
         _channels = bottom[0].Shape[axis];
@@ -61,7 +57,7 @@ public sealed class SoftmaxWithLossLayer(LayerParameter parameter, IComputeBacke
         {
             throw DataError(e);
         }
-        _normalizer = Normalizer(valid);
+        _normalizer = LossNormalization.Normalizer(_normalization, _outer, _inner, valid);
         Backend.Fill(top[0].Data, lossSum / _normalizer);
         if (top.Count > 1) Backend.Copy(prob, top[1].Data);
     }
@@ -73,17 +69,5 @@ public sealed class SoftmaxWithLossLayer(LayerParameter parameter, IComputeBacke
         Backend.Download(top[0].Diff, lossWeight);
         Backend.SoftmaxCrossEntropyBackward(_outer, _channels, _inner, _probabilities!.Data, bottom[1].Data,
             _ignoreLabel, lossWeight[0] / _normalizer, bottom[0].Diff);
-    }
-
-    private float Normalizer(int valid)
-    {
-        float normalizer = _normalization switch
-        {
-            LossParameter.Types.NormalizationMode.Full => _outer * _inner,
-            LossParameter.Types.NormalizationMode.Valid => _ignoreLabel is null ? _outer * _inner : valid,
-            LossParameter.Types.NormalizationMode.BatchSize => _outer,
-            _ => 1f,
-        };
-        return MathF.Max(1f, normalizer);
     }
 }
