@@ -1,6 +1,6 @@
 namespace DistributedSolver.Benchmarks;
 
-/// <summary>Figures, not tests: <c>dotnet run -c Release --project bench/DistributedSolver.Benchmarks -- gemm|mlp</c>.</summary>
+/// <summary>Figures, not tests: <c>dotnet run -c Release --project bench/DistributedSolver.Benchmarks -- gemm|mlp|lenet|transport</c>.</summary>
 public static class Program
 {
     public static int Main(string[] args)
@@ -14,10 +14,13 @@ public static class Program
                 TransportBenchmark.Run(Console.Out);
                 return 0;
             case "mlp":
-                MlpBenchmark.Run(Console.Out);
+                TrainingBenchmark.RunMlp(Console.Out);
+                return 0;
+            case "lenet":
+                TrainingBenchmark.RunLeNet(Console.Out);
                 return 0;
             default:
-                Console.Error.WriteLine("usage: DistributedSolver.Benchmarks gemm|mlp");
+                Console.Error.WriteLine("usage: DistributedSolver.Benchmarks gemm|mlp|lenet|transport");
                 return 2;
         }
     }

@@ -25,6 +25,10 @@ public sealed class ConvolutionLayer(LayerParameter parameter, IComputeBackend b
     private Blob? _bias;
     private BufferView _columns, _product, _ones;
 
+    // True while the column buffer holds the im2col of the whole bottom (a batch of one chunk),
+    // as forward leaves it; backward then skips redoing it until it reuses the buffer itself.
+    private bool _columnsHoldBottom;
+
     protected override (int Min, int Max) BottomCount => (1, 1);
 
     protected override (int Min, int Max) TopCount => (1, 1);
@@ -128,6 +132,7 @@ public sealed class ConvolutionLayer(LayerParameter parameter, IComputeBackend b
                 Backend.Gemm(Transpose.No, Transpose.No, _outputs, chunk.Pixels, 1, 1f, _bias.Data, _ones.Slice(0, chunk.Pixels), 1f, chunk.Product);
             Backend.TransposeBlocks(chunk.Product, _outputs, chunk.Images, _window.OutputSize, chunk.Top);
         }
+        _columnsHoldBottom = _chunk >= _num;
     }
 
     public override void Backward(IReadOnlyList<Blob> top, IReadOnlyList<bool> propagateDown, IReadOnlyList<Blob> bottom)
@@ -142,13 +147,14 @@ public sealed class ConvolutionLayer(LayerParameter parameter, IComputeBackend b
             Backend.TransposeBlocks(chunk.Top, chunk.Images, _outputs, _window.OutputSize, chunk.Product);
             if (biasLearns) Backend.Gemv(Transpose.No, _outputs, chunk.Pixels, 1f, chunk.Product, _ones.Slice(0, chunk.Pixels), 1f, _bias!.Diff);
             if (!weightsLearn && !propagateDown[0]) continue;
-            Backend.Im2Col(chunk.BottomData, chunk.Images, _channels, _window, chunk.Columns);
+            if (!_columnsHoldBottom) Backend.Im2Col(chunk.BottomData, chunk.Images, _channels, _window, chunk.Columns);
             if (weightsLearn)
                 for (int g = 0; g < _group; g++)
                     Backend.Gemm(Transpose.No, Transpose.Yes, GroupOutputs, GroupRows, chunk.Pixels,
                         1f, chunk.GroupProduct(g, GroupOutputs), chunk.GroupColumns(g, GroupRows), 1f, GroupWeights(weights.Diff, g));
             if (!propagateDown[0]) continue;
             // The columns are free once the weight gradient has used them: they take the column gradient.
+            _columnsHoldBottom = false;
             for (int g = 0; g < _group; g++)
                 Backend.Gemm(Transpose.Yes, Transpose.No, GroupRows, chunk.Pixels, GroupOutputs,
                     1f, GroupWeights(weights.Data, g), chunk.GroupProduct(g, GroupOutputs), 0f, chunk.GroupColumns(g, GroupRows));

@@ -47,23 +47,19 @@ public sealed partial class CpuBackend
             {
                 var row = column.AsSpan(columnOffset + (c * window.KernelSize + tap) * rowLength + n * window.OutputSize, window.OutputSize);
                 var run = TapRun.Of(window, tap);
-                for (int oh = 0; oh < window.OutputH; oh++)
+                row[..(run.FirstRow * window.OutputW)].Clear();
+                row[(run.EndRow * window.OutputW)..].Clear();
+                for (int oh = run.FirstRow; oh < run.EndRow; oh++)
                 {
                     var output = row.Slice(oh * window.OutputW, window.OutputW);
-                    int ih = run.InputRow(window, oh);
-                    if (ih < 0)
-                    {
-                        output.Clear();
-                        continue;
-                    }
-                    output[..run.Low].Clear();
-                    output[run.High..].Clear();
-                    var input = source.Slice(ih * window.Width, window.Width);
+                    if (run.Low > 0) output[..run.Low].Clear();
+                    if (run.High < output.Length) output[run.High..].Clear();
                     var inside = output[run.Low..run.High];
+                    int first = run.InputIndex(window, oh);
                     if (window.StrideW == 1)
-                        input.Slice(run.FirstColumn, inside.Length).CopyTo(inside);
+                        CopyRun(source.Slice(first, inside.Length), inside);
                     else
-                        for (int k = 0; k < inside.Length; k++) inside[k] = input[run.FirstColumn + k * window.StrideW];
+                        for (int k = 0; k < inside.Length; k++) inside[k] = source[first + k * window.StrideW];
                 }
             }
         });
@@ -84,51 +80,71 @@ public sealed partial class CpuBackend
             {
                 var row = new ReadOnlySpan<float>(column, columnOffset + (c * window.KernelSize + tap) * rowLength + n * window.OutputSize, window.OutputSize);
                 var run = TapRun.Of(window, tap);
-                for (int oh = 0; oh < window.OutputH; oh++)
+                for (int oh = run.FirstRow; oh < run.EndRow; oh++)
                 {
-                    int ih = run.InputRow(window, oh);
-                    if (ih < 0) continue;
                     var values = row.Slice(oh * window.OutputW + run.Low, run.High - run.Low);
-                    var imageRow = target.Slice(ih * window.Width, window.Width);
+                    int first = run.InputIndex(window, oh);
                     if (window.StrideW == 1)
-                    {
-                        var inside = imageRow.Slice(run.FirstColumn, values.Length);
-                        TensorPrimitives.Add(inside, values, inside);
-                    }
+                        AddRun(values, target.Slice(first, values.Length));
                     else
-                    {
-                        for (int k = 0; k < values.Length; k++) imageRow[run.FirstColumn + k * window.StrideW] += values[k];
-                    }
+                        for (int k = 0; k < values.Length; k++) target[first + k * window.StrideW] += values[k];
                 }
             }
         });
     }
 
     /// <summary>
-    /// Where kernel tap (i, j) reads: the output columns [Low, High) whose input column lies inside
-    /// the plane, FirstColumn the input column of output Low (the rest read padding), and per
-    /// output row the input row.
+    /// Where kernel tap (i, j) reads: output rows [FirstRow, EndRow) and columns [Low, High) read
+    /// inside the plane, the rest reads padding; <see cref="InputIndex"/> is where a row's run starts.
     /// </summary>
-    private readonly record struct TapRun(int Row, int Low, int High, int FirstColumn)
+    private readonly record struct TapRun(int FirstRow, int EndRow, int Low, int High, int RowOffset, int FirstColumn)
     {
         public static TapRun Of(SpatialWindow w, int tap)
         {
             int i = tap / w.KernelW, j = tap % w.KernelW;
-            int column = j * w.DilationW - w.PadW;
-            // Outputs ow with 0 ≤ column + ow·StrideW < Width.
-            int low = Math.Min(w.OutputW, column >= 0 ? 0 : CeilDiv(-column, w.StrideW));
-            int high = Math.Max(low, Math.Min(w.OutputW, column < w.Width ? CeilDiv(w.Width - column, w.StrideW) : 0));
-            return new TapRun(i * w.DilationH - w.PadH, low, high, column + low * w.StrideW);
+            var (low, high, firstColumn) = Inside(w.OutputW, j * w.DilationW - w.PadW, w.StrideW, w.Width);
+            var (firstRow, endRow, _) = Inside(w.OutputH, i * w.DilationH - w.PadH, w.StrideH, w.Height);
+            // A tap whose columns all read padding reads no row either.
+            if (high == low) endRow = firstRow;
+            return new TapRun(firstRow, endRow, low, high, i * w.DilationH - w.PadH, firstColumn);
         }
 
-        /// <summary>The input row read by output row <paramref name="oh"/>, or −1 when it is padding or no column is inside.</summary>
-        public int InputRow(SpatialWindow w, int oh)
+        /// <summary>The input index read by output (oh, Low).</summary>
+        public int InputIndex(SpatialWindow w, int oh) => (oh * w.StrideH + RowOffset) * w.Width + FirstColumn;
+
+        /// <summary>Along one axis: the outputs o in [first, end) with 0 ≤ offset + o·stride &lt; size, and the input position of the first.</summary>
+        private static (int First, int End, int Input) Inside(int outputs, int offset, int stride, int size)
         {
-            int ih = oh * w.StrideH + Row;
-            return (uint)ih < (uint)w.Height && High > Low ? ih : -1;
+            int first = Math.Min(outputs, offset >= 0 ? 0 : CeilDiv(-offset, stride));
+            int end = Math.Max(first, Math.Min(outputs, offset < size ? CeilDiv(size - offset, stride) : 0));
+            return (first, end, offset + first * stride);
         }
 
         private static int CeilDiv(int a, int b) => (a + b - 1) / b;
+    }
+
+    // An output row of a convolution is often 8 to 32 floats: whole vectors do it, where a library
+    // call would cost more than the work.
+    private static void CopyRun(ReadOnlySpan<float> source, Span<float> destination)
+    {
+        int n = destination.Length, i = 0;
+        if (n >= Vector<float>.Count)
+        {
+            for (; i <= n - Vector<float>.Count; i += Vector<float>.Count) new Vector<float>(source[i..]).CopyTo(destination[i..]);
+            // The last vector overlaps the previous one: a copy may write an element twice.
+            if (i < n) new Vector<float>(source[(n - Vector<float>.Count)..]).CopyTo(destination[(n - Vector<float>.Count)..]);
+            return;
+        }
+        for (; i < n; i++) destination[i] = source[i];
+    }
+
+    // target += values, one addition per element in vector and tail alike (so the same bits).
+    private static void AddRun(ReadOnlySpan<float> values, Span<float> target)
+    {
+        int n = values.Length, i = 0;
+        for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
+            (new Vector<float>(target[i..]) + new Vector<float>(values[i..])).CopyTo(target[i..]);
+        for (; i < n; i++) target[i] += values[i];
     }
 
     public void MaxPoolForward(BufferView x, int planes, SpatialWindow window, BufferView y, BufferView argmax)
@@ -142,25 +158,30 @@ public sealed partial class CpuBackend
             var output = ys.AsSpan(yo + plane * window.OutputSize, window.OutputSize);
             var mask = ms.AsSpan(mo + plane * window.OutputSize, window.OutputSize);
             for (int ph = 0; ph < window.OutputH; ph++)
-            for (int pw = 0; pw < window.OutputW; pw++)
             {
-                var (h0, h1, w0, w1, _) = PoolingBounds(window, ph, pw);
-                // Caffe starts from −FLT_MAX and keeps the first strict maximum; starting from the
-                // window's first element gives the same for finite inputs and lets a NaN through.
-                int best = h0 * window.Width + w0;
-                float max = input[best];
-                for (int h = h0; h < h1; h++)
-                for (int w = w0; w < w1; w++)
+                var rows = PoolingWindow.Of(ph, window.StrideH, window.PadH, window.KernelH, window.Height);
+                for (int pw = 0; pw < window.OutputW; pw++)
                 {
-                    int index = h * window.Width + w;
-                    if (input[index] > max)
+                    var columns = PoolingWindow.Of(pw, window.StrideW, window.PadW, window.KernelW, window.Width);
+                    // Caffe starts from −FLT_MAX and keeps the first strict maximum; starting from the
+                    // window's first element gives the same for finite inputs and lets a NaN through.
+                    int best = rows.Start * window.Width + columns.Start;
+                    float max = input[best];
+                    for (int h = rows.Start; h < rows.End; h++)
                     {
-                        max = input[index];
-                        best = index;
+                        var line = input.Slice(h * window.Width, columns.End);
+                        for (int w = columns.Start; w < line.Length; w++)
+                        {
+                            if (line[w] > max)
+                            {
+                                max = line[w];
+                                best = h * window.Width + w;
+                            }
+                        }
                     }
+                    output[ph * window.OutputW + pw] = max;
+                    mask[ph * window.OutputW + pw] = best;
                 }
-                output[ph * window.OutputW + pw] = max;
-                mask[ph * window.OutputW + pw] = best;
             }
         });
     }
@@ -189,14 +210,19 @@ public sealed partial class CpuBackend
             var input = new ReadOnlySpan<float>(xs, xo + plane * window.InputSize, window.InputSize);
             var output = ys.AsSpan(yo + plane * window.OutputSize, window.OutputSize);
             for (int ph = 0; ph < window.OutputH; ph++)
-            for (int pw = 0; pw < window.OutputW; pw++)
             {
-                var (h0, h1, w0, w1, size) = PoolingBounds(window, ph, pw);
-                float sum = 0f;
-                for (int h = h0; h < h1; h++)
-                for (int w = w0; w < w1; w++)
-                    sum += input[h * window.Width + w];
-                output[ph * window.OutputW + pw] = sum / size;
+                var rows = PoolingWindow.Of(ph, window.StrideH, window.PadH, window.KernelH, window.Height);
+                for (int pw = 0; pw < window.OutputW; pw++)
+                {
+                    var columns = PoolingWindow.Of(pw, window.StrideW, window.PadW, window.KernelW, window.Width);
+                    float sum = 0f;
+                    for (int h = rows.Start; h < rows.End; h++)
+                    {
+                        var line = input.Slice(h * window.Width, columns.End);
+                        for (int w = columns.Start; w < line.Length; w++) sum += line[w];
+                    }
+                    output[ph * window.OutputW + pw] = sum / (rows.Padded * columns.Padded);
+                }
             }
         });
     }
@@ -211,27 +237,34 @@ public sealed partial class CpuBackend
             var target = dxs.AsSpan(dxo + plane * window.InputSize, window.InputSize);
             target.Clear();
             for (int ph = 0; ph < window.OutputH; ph++)
-            for (int pw = 0; pw < window.OutputW; pw++)
             {
-                var (h0, h1, w0, w1, size) = PoolingBounds(window, ph, pw);
-                float share = gradient[ph * window.OutputW + pw] / size;
-                for (int h = h0; h < h1; h++)
-                for (int w = w0; w < w1; w++)
-                    target[h * window.Width + w] += share;
+                var rows = PoolingWindow.Of(ph, window.StrideH, window.PadH, window.KernelH, window.Height);
+                for (int pw = 0; pw < window.OutputW; pw++)
+                {
+                    var columns = PoolingWindow.Of(pw, window.StrideW, window.PadW, window.KernelW, window.Width);
+                    float share = gradient[ph * window.OutputW + pw] / (rows.Padded * columns.Padded);
+                    for (int h = rows.Start; h < rows.End; h++)
+                    {
+                        var line = target.Slice(h * window.Width, columns.End);
+                        for (int w = columns.Start; w < line.Length; w++) line[w] += share;
+                    }
+                }
             }
         });
     }
 
     /// <summary>
-    /// Caffe's pooling window of output (ph, pw): its rows and columns inside the plane, and AVE's
-    /// divisor, the window clipped to the padded plane only.
+    /// Caffe's pooling window along one axis for output o: the inputs [Start, End) inside the
+    /// plane, and AVE's extent, the window clipped to the padded plane only.
     /// </summary>
-    private static (int H0, int H1, int W0, int W1, int Size) PoolingBounds(SpatialWindow w, int ph, int pw)
+    private readonly record struct PoolingWindow(int Start, int End, int Padded)
     {
-        int h0 = ph * w.StrideH - w.PadH, w0 = pw * w.StrideW - w.PadW;
-        int h1 = Math.Min(h0 + w.KernelH, w.Height + w.PadH), w1 = Math.Min(w0 + w.KernelW, w.Width + w.PadW);
-        int size = (h1 - h0) * (w1 - w0);
-        return (Math.Max(h0, 0), Math.Min(h1, w.Height), Math.Max(w0, 0), Math.Min(w1, w.Width), size);
+        public static PoolingWindow Of(int o, int stride, int pad, int kernel, int size)
+        {
+            int start = o * stride - pad;
+            int end = Math.Min(start + kernel, size + pad);
+            return new PoolingWindow(Math.Max(start, 0), Math.Min(end, size), end - start);
+        }
     }
 
     public void ClippedReluForward(BufferView x, BufferView y, float negativeSlope, float threshold, float maxValue) =>
