@@ -1,17 +1,12 @@
 using DistributedSolver.Backend;
-using DistributedSolver.Blobs;
 using DistributedSolver.Proto;
 
 namespace DistributedSolver.Layers;
 
-/// <summary>Caffe's Sigmoid: y = 1 / (1 + e^−x); the gradient comes from y, so it may run in place.</summary>
-public sealed class SigmoidLayer(LayerParameter parameter, IComputeBackend backend) : NeuronLayer(parameter, backend)
+/// <summary>Caffe's Sigmoid: y = 1 / (1 + e^−x), dx = dy·y·(1 − y).</summary>
+public sealed class SigmoidLayer(LayerParameter parameter, IComputeBackend backend) : OutputGradientLayer(parameter, backend)
 {
-    public override void Forward(IReadOnlyList<Blob> bottom, IReadOnlyList<Blob> top) =>
-        Backend.SigmoidForward(bottom[0].Data, top[0].Data);
+    protected override void Apply(BufferView x, BufferView y) => Backend.SigmoidForward(x, y);
 
-    public override void Backward(IReadOnlyList<Blob> top, IReadOnlyList<bool> propagateDown, IReadOnlyList<Blob> bottom)
-    {
-        if (propagateDown[0]) Backend.SigmoidBackward(top[0].Data, top[0].Diff, bottom[0].Diff);
-    }
+    protected override void Gradient(BufferView y, BufferView dy, BufferView dx) => Backend.SigmoidBackward(y, dy, dx);
 }

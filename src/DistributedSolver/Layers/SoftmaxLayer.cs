@@ -4,8 +4,8 @@ using DistributedSolver.Proto;
 
 namespace DistributedSolver.Layers;
 
-/// <summary>Caffe's Softmax over <c>softmax_param.axis</c>; the gradient comes from the output, so it may run in place.</summary>
-public sealed class SoftmaxLayer(LayerParameter parameter, IComputeBackend backend) : NeuronLayer(parameter, backend)
+/// <summary>Caffe's Softmax over <c>softmax_param.axis</c>; each position of the other axes is its own distribution.</summary>
+public sealed class SoftmaxLayer(LayerParameter parameter, IComputeBackend backend) : OutputGradientLayer(parameter, backend)
 {
     private int _outer, _channels, _inner;
 
@@ -18,11 +18,7 @@ public sealed class SoftmaxLayer(LayerParameter parameter, IComputeBackend backe
         _inner = bottom[0].CountAxes(axis + 1, bottom[0].NumAxes);
     }
 
-    public override void Forward(IReadOnlyList<Blob> bottom, IReadOnlyList<Blob> top) =>
-        Backend.SoftmaxForward(_outer, _channels, _inner, bottom[0].Data, top[0].Data);
+    protected override void Apply(BufferView x, BufferView y) => Backend.SoftmaxForward(_outer, _channels, _inner, x, y);
 
-    public override void Backward(IReadOnlyList<Blob> top, IReadOnlyList<bool> propagateDown, IReadOnlyList<Blob> bottom)
-    {
-        if (propagateDown[0]) Backend.SoftmaxBackward(_outer, _channels, _inner, top[0].Data, top[0].Diff, bottom[0].Diff);
-    }
+    protected override void Gradient(BufferView y, BufferView dy, BufferView dx) => Backend.SoftmaxBackward(_outer, _channels, _inner, y, dy, dx);
 }

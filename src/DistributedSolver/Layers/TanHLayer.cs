@@ -1,17 +1,12 @@
 using DistributedSolver.Backend;
-using DistributedSolver.Blobs;
 using DistributedSolver.Proto;
 
 namespace DistributedSolver.Layers;
 
-/// <summary>Caffe's TanH: y = tanh x; the gradient comes from y, so it may run in place.</summary>
-public sealed class TanHLayer(LayerParameter parameter, IComputeBackend backend) : NeuronLayer(parameter, backend)
+/// <summary>Caffe's TanH: y = tanh x, dx = dy·(1 − y²).</summary>
+public sealed class TanHLayer(LayerParameter parameter, IComputeBackend backend) : OutputGradientLayer(parameter, backend)
 {
-    public override void Forward(IReadOnlyList<Blob> bottom, IReadOnlyList<Blob> top) =>
-        Backend.TanhForward(bottom[0].Data, top[0].Data);
+    protected override void Apply(BufferView x, BufferView y) => Backend.TanhForward(x, y);
 
-    public override void Backward(IReadOnlyList<Blob> top, IReadOnlyList<bool> propagateDown, IReadOnlyList<Blob> bottom)
-    {
-        if (propagateDown[0]) Backend.TanhBackward(top[0].Data, top[0].Diff, bottom[0].Diff);
-    }
+    protected override void Gradient(BufferView y, BufferView dy, BufferView dx) => Backend.TanhBackward(y, dy, dx);
 }

@@ -36,13 +36,18 @@ public sealed class CombiningLayerTests : IDisposable
     public void Flatten_joins_the_axes_from_axis_to_end_axis(int axis, int endAxis, int[] expected)
     {
         var p = new LayerParameter { Name = "flat", Type = "Flatten", FlattenParam = new FlattenParameter { Axis = axis, EndAxis = endAxis } };
-        var bottom = Gaussian(_backend, "x", [2, 3, 4, 5], seed: 1);
-        var layer = new FlattenLayer(p, _backend);
+        AssertView(() => new FlattenLayer(p, _backend), Gaussian(_backend, "x", [2, 3, 4, 5], seed: 1), expected);
+    }
+
+    /// <summary>A view layer gives the bottom's values under the new shape, and passes the gradient through.</summary>
+    private void AssertView(Func<Layer> create, Blob bottom, int[] expected)
+    {
+        var layer = create();
         var top = SetUp(layer, bottom);
         Assert.Equal(expected, top.Shape);
         layer.Forward([bottom], [top]);
         Assert.Equal(Read(_backend, bottom.Data), Read(_backend, top.Data));
-        CheckGradient(new FlattenLayer(p, _backend), [bottom]);
+        CheckGradient(create(), [bottom]);
     }
 
     [Theory]
@@ -61,13 +66,7 @@ public sealed class CombiningLayerTests : IDisposable
         var shape = new BlobShape();
         shape.Dim.Add(dims);
         var p = new LayerParameter { Name = "reshape", Type = "Reshape", ReshapeParam = new ReshapeParameter { Shape = shape, Axis = axis, NumAxes = numAxes } };
-        var bottom = Gaussian(_backend, "x", [2, 8], seed: 2);
-        var layer = new ReshapeLayer(p, _backend);
-        var top = SetUp(layer, bottom);
-        Assert.Equal(expected, top.Shape);
-        layer.Forward([bottom], [top]);
-        Assert.Equal(Read(_backend, bottom.Data), Read(_backend, top.Data));
-        CheckGradient(new ReshapeLayer(p, _backend), [bottom]);
+        AssertView(() => new ReshapeLayer(p, _backend), Gaussian(_backend, "x", [2, 8], seed: 2), expected);
     }
 
     [Fact]

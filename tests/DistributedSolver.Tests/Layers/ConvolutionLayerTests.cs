@@ -171,6 +171,24 @@ public sealed class ConvolutionLayerTests : IDisposable
     }
 
     [Fact]
+    public void A_second_backward_after_one_forward_gives_the_same_bottom_gradient()
+    {
+        // Backward reuses forward's columns while they hold the bottom, then overwrites them with
+        // the column gradient: the second pass must rebuild them.
+        var g = new Geometry(Channels: 2, Outputs: 3, Height: 6, Width: 6, KernelH: 3, KernelW: 3, PadH: 1, PadW: 1);
+        var (layer, bottom, top) = SetUp(g, num: 2, seed: 51);
+        layer.Forward([bottom], [top]);
+        _backend.Upload(Read(_backend, top.Data), top.Diff);
+        layer.Backward([top], [true], [bottom]);
+        var first = Read(_backend, bottom.Diff);
+        var weightGradient = Read(_backend, layer.Parameters[0].Diff);
+        layer.Backward([top], [true], [bottom]);
+        Assert.Equal(first, Read(_backend, bottom.Diff));
+        // Parameter gradients accumulate, as in Caffe: twice the first pass's.
+        Assert.Equal(weightGradient.Select(v => 2 * v), Read(_backend, layer.Parameters[0].Diff));
+    }
+
+    [Fact]
     public void The_gradient_has_the_same_bits_on_one_and_two_threads()
     {
         var g = new Geometry(Channels: 8, Outputs: 16, Height: 12, Width: 12, KernelH: 5, KernelW: 5, PadH: 2, PadW: 2);

@@ -34,18 +34,12 @@ public sealed partial class CpuBackend
             xs.Slice((r * cols + c) * block, block).CopyTo(ys.Slice((c * rows + r) * block, block));
     }
 
-    public void Im2Col(BufferView images, int count, int channels, SpatialWindow window, BufferView columns)
-    {
-        var (image, imageOffset) = Array(images, (long)count * channels * window.InputSize);
-        var (column, columnOffset) = Array(columns, (long)channels * window.KernelSize * count * window.OutputSize);
-        int rowLength = count * window.OutputSize;
-        ForPlanes(count * channels, window.KernelSize * window.OutputSize, plane =>
+    public void Im2Col(BufferView images, int count, int channels, SpatialWindow window, BufferView columns) =>
+        ForColumnPlanes(images, count, channels, window, columns, (image, column, rowStart, rowLength) =>
         {
-            int n = plane / channels, c = plane % channels;
-            var source = new ReadOnlySpan<float>(image, imageOffset + plane * window.InputSize, window.InputSize);
             for (int tap = 0; tap < window.KernelSize; tap++)
             {
-                var row = column.AsSpan(columnOffset + (c * window.KernelSize + tap) * rowLength + n * window.OutputSize, window.OutputSize);
+                var row = column.AsSpan(rowStart + tap * rowLength, window.OutputSize);
                 var run = TapRun.Of(window, tap);
                 row[..(run.FirstRow * window.OutputW)].Clear();
                 row[(run.EndRow * window.OutputW)..].Clear();
@@ -57,15 +51,39 @@ public sealed partial class CpuBackend
                     var inside = output[run.Low..run.High];
                     int first = run.InputIndex(window, oh);
                     if (window.StrideW == 1)
-                        CopyRun(source.Slice(first, inside.Length), inside);
+                        CopyRun(image.Slice(first, inside.Length), inside);
                     else
-                        for (int k = 0; k < inside.Length; k++) inside[k] = source[first + k * window.StrideW];
+                        for (int k = 0; k < inside.Length; k++) inside[k] = image[first + k * window.StrideW];
                 }
             }
         });
-    }
 
-    public void Col2Im(BufferView columns, int count, int channels, SpatialWindow window, BufferView images)
+    public void Col2Im(BufferView columns, int count, int channels, SpatialWindow window, BufferView images) =>
+        ForColumnPlanes(images, count, channels, window, columns, (image, column, rowStart, rowLength) =>
+        {
+            image.Clear();
+            // Taps in order, then output rows in order: each image element adds its terms in one fixed order.
+            for (int tap = 0; tap < window.KernelSize; tap++)
+            {
+                var row = new ReadOnlySpan<float>(column, rowStart + tap * rowLength, window.OutputSize);
+                var run = TapRun.Of(window, tap);
+                for (int oh = run.FirstRow; oh < run.EndRow; oh++)
+                {
+                    var values = row.Slice(oh * window.OutputW + run.Low, run.High - run.Low);
+                    int first = run.InputIndex(window, oh);
+                    if (window.StrideW == 1)
+                        AddRun(values, image.Slice(first, values.Length));
+                    else
+                        for (int k = 0; k < values.Length; k++) image[first + k * window.StrideW] += values[k];
+                }
+            }
+        });
+
+    /// <summary>One image plane of im2col / col2im: the plane, the column matrix, where the plane's first tap row starts, and the row length.</summary>
+    private delegate void ColumnPlane(Span<float> image, float[] column, int rowStart, int rowLength);
+
+    // Plane (n, c) of the images owns rows c·taps … of the column matrix, at columns n·OutputSize onwards.
+    private void ForColumnPlanes(BufferView images, int count, int channels, SpatialWindow window, BufferView columns, ColumnPlane body)
     {
         var (image, imageOffset) = Array(images, (long)count * channels * window.InputSize);
         var (column, columnOffset) = Array(columns, (long)channels * window.KernelSize * count * window.OutputSize);
@@ -73,23 +91,8 @@ public sealed partial class CpuBackend
         ForPlanes(count * channels, window.KernelSize * window.OutputSize, plane =>
         {
             int n = plane / channels, c = plane % channels;
-            var target = image.AsSpan(imageOffset + plane * window.InputSize, window.InputSize);
-            target.Clear();
-            // Taps in order, then output rows in order: each image element adds its terms in one fixed order.
-            for (int tap = 0; tap < window.KernelSize; tap++)
-            {
-                var row = new ReadOnlySpan<float>(column, columnOffset + (c * window.KernelSize + tap) * rowLength + n * window.OutputSize, window.OutputSize);
-                var run = TapRun.Of(window, tap);
-                for (int oh = run.FirstRow; oh < run.EndRow; oh++)
-                {
-                    var values = row.Slice(oh * window.OutputW + run.Low, run.High - run.Low);
-                    int first = run.InputIndex(window, oh);
-                    if (window.StrideW == 1)
-                        AddRun(values, target.Slice(first, values.Length));
-                    else
-                        for (int k = 0; k < values.Length; k++) target[first + k * window.StrideW] += values[k];
-                }
-            }
+            body(image.AsSpan(imageOffset + plane * window.InputSize, window.InputSize), column,
+                columnOffset + c * window.KernelSize * rowLength + n * window.OutputSize, rowLength);
         });
     }
 
