@@ -173,7 +173,7 @@ public sealed class Net
     /// <summary>
     /// One unit of work: forward and backward on the batch at <paramref name="position"/>, leaving
     /// exactly that batch's gradient in <see cref="ParameterDiff"/>. A pure function of the
-    /// weights and the position.
+    /// weights, the position and the unit last given to <see cref="SetUnit"/> (which keys dropout).
     /// </summary>
     public float ForwardBackward(long position)
     {
