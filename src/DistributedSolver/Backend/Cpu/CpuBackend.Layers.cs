@@ -170,15 +170,14 @@ public sealed partial class CpuBackend
                     // window's first element gives the same for finite inputs and lets a NaN through.
                     int best = rows.Start * window.Width + columns.Start;
                     float max = input[best];
-                    for (int h = rows.Start; h < rows.End; h++)
+                    for (int line = rows.Start * window.Width; line < rows.End * window.Width; line += window.Width)
                     {
-                        var line = input.Slice(h * window.Width, columns.End);
-                        for (int w = columns.Start; w < line.Length; w++)
+                        for (int index = line + columns.Start; index < line + columns.End; index++)
                         {
-                            if (line[w] > max)
+                            if (input[index] > max)
                             {
-                                max = line[w];
-                                best = h * window.Width + w;
+                                max = input[index];
+                                best = index;
                             }
                         }
                     }
