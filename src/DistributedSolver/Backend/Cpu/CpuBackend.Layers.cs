@@ -85,8 +85,8 @@ public sealed partial class CpuBackend
     // Plane (n, c) of the images owns rows c·taps … of the column matrix, at columns n·OutputSize onwards.
     private void ForColumnPlanes(BufferView images, int count, int channels, SpatialWindow window, BufferView columns, ColumnPlane body)
     {
-        var (image, imageOffset) = Array(images, (long)count * channels * window.InputSize);
-        var (column, columnOffset) = Array(columns, (long)channels * window.KernelSize * count * window.OutputSize);
+        var (image, imageOffset) = Storage(images, (long)count * channels * window.InputSize);
+        var (column, columnOffset) = Storage(columns, (long)channels * window.KernelSize * count * window.OutputSize);
         int rowLength = count * window.OutputSize;
         ForPlanes(count * channels, window.KernelSize * window.OutputSize, plane =>
         {
@@ -152,9 +152,9 @@ public sealed partial class CpuBackend
 
     public void MaxPoolForward(BufferView x, int planes, SpatialWindow window, BufferView y, BufferView argmax)
     {
-        var (xs, xo) = Array(x, (long)planes * window.InputSize);
-        var (ys, yo) = Array(y, (long)planes * window.OutputSize);
-        var (ms, mo) = Array(argmax, (long)planes * window.OutputSize);
+        var (xs, xo) = Storage(x, (long)planes * window.InputSize);
+        var (ys, yo) = Storage(y, (long)planes * window.OutputSize);
+        var (ms, mo) = Storage(argmax, (long)planes * window.OutputSize);
         ForPlanes(planes, window.OutputSize * window.KernelSize, plane =>
         {
             var input = new ReadOnlySpan<float>(xs, xo + plane * window.InputSize, window.InputSize);
@@ -190,9 +190,9 @@ public sealed partial class CpuBackend
 
     public void MaxPoolBackward(BufferView dy, BufferView argmax, int planes, SpatialWindow window, BufferView dx)
     {
-        var (dys, dyo) = Array(dy, (long)planes * window.OutputSize);
-        var (ms, mo) = Array(argmax, (long)planes * window.OutputSize);
-        var (dxs, dxo) = Array(dx, (long)planes * window.InputSize);
+        var (dys, dyo) = Storage(dy, (long)planes * window.OutputSize);
+        var (ms, mo) = Storage(argmax, (long)planes * window.OutputSize);
+        var (dxs, dxo) = Storage(dx, (long)planes * window.InputSize);
         ForPlanes(planes, window.InputSize, plane =>
         {
             var gradient = new ReadOnlySpan<float>(dys, dyo + plane * window.OutputSize, window.OutputSize);
@@ -205,8 +205,8 @@ public sealed partial class CpuBackend
 
     public void AveragePoolForward(BufferView x, int planes, SpatialWindow window, BufferView y)
     {
-        var (xs, xo) = Array(x, (long)planes * window.InputSize);
-        var (ys, yo) = Array(y, (long)planes * window.OutputSize);
+        var (xs, xo) = Storage(x, (long)planes * window.InputSize);
+        var (ys, yo) = Storage(y, (long)planes * window.OutputSize);
         ForPlanes(planes, window.OutputSize * window.KernelSize, plane =>
         {
             var input = new ReadOnlySpan<float>(xs, xo + plane * window.InputSize, window.InputSize);
@@ -231,8 +231,8 @@ public sealed partial class CpuBackend
 
     public void AveragePoolBackward(BufferView dy, int planes, SpatialWindow window, BufferView dx)
     {
-        var (dys, dyo) = Array(dy, (long)planes * window.OutputSize);
-        var (dxs, dxo) = Array(dx, (long)planes * window.InputSize);
+        var (dys, dyo) = Storage(dy, (long)planes * window.OutputSize);
+        var (dxs, dxo) = Storage(dx, (long)planes * window.InputSize);
         ForPlanes(planes, window.OutputSize * window.KernelSize, plane =>
         {
             var gradient = new ReadOnlySpan<float>(dys, dyo + plane * window.OutputSize, window.OutputSize);
@@ -313,8 +313,8 @@ public sealed partial class CpuBackend
 
     public void DropoutForward(BufferView x, BufferView y, ulong key, float ratio, float scale)
     {
-        var (xs, xo) = Array(x, x.Length);
-        var (ys, yo) = Array(y, x.Length);
+        var (xs, xo) = Storage(x, x.Length);
+        var (ys, yo) = Storage(y, x.Length);
         ForChunks(x.Length, (start, count) =>
         {
             for (int i = start; i < start + count; i++)
@@ -381,11 +381,12 @@ public sealed partial class CpuBackend
         for (int i = 0; i < dys.Length; i++) dxs[i] = ms[i] == index ? dys[i] : 0f;
     }
 
-    private static (float[] Array, int Offset) Array(BufferView v, long required)
+    // The kernels below hand arrays and offsets to parallel loops (a lambda cannot hold a span).
+    private static (float[] Array, int Offset) Storage(BufferView v, long required)
     {
         if (v.Length < required)
             throw new ArgumentException($"a view of {v.Length} floats is shorter than the {required} this operation needs");
-        return Array(v);
+        return (((CpuBuffer)v.Buffer).Array, v.Offset);
     }
 
     // Planes are independent (no sum crosses two of them), so any thread count gives the same bits.
