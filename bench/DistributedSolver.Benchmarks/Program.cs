@@ -1,6 +1,6 @@
 namespace DistributedSolver.Benchmarks;
 
-/// <summary>Figures, not tests: <c>dotnet run -c Release --project bench/DistributedSolver.Benchmarks -- gemm|mlp|lenet|transport</c>.</summary>
+/// <summary>Figures, not tests: <c>dotnet run -c Release --project bench/DistributedSolver.Benchmarks -- gemm|mlp</c>.</summary>
 public static class Program
 {
     public static int Main(string[] args)
@@ -20,7 +20,7 @@ public static class Program
                 TrainingBenchmark.RunLeNet(Console.Out);
                 return 0;
             default:
-                Console.Error.WriteLine("usage: DistributedSolver.Benchmarks gemm|mlp|lenet|transport");
+                Console.Error.WriteLine("usage: DistributedSolver.Benchmarks gemm|mlp");
                 return 2;
         }
     }

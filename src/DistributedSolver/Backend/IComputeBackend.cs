@@ -66,10 +66,6 @@ public interface IComputeBackend : IDisposable
     void SoftmaxCrossEntropyBackward(int outer, int channels, int inner,
         BufferView probabilities, BufferView labels, int? ignoreLabel, float scale, BufferView dx);
 
-    /// <summary>The number of (outer, inner) positions whose label is among the top k scores, and the number counted.</summary>
-    (int Correct, int Counted) AccuracyCount(int outer, int channels, int inner,
-        BufferView scores, BufferView labels, int topK, int? ignoreLabel);
-
     /// <summary>y = a·b, elementwise.</summary>
     void Multiply(BufferView a, BufferView b, BufferView y);
 
@@ -168,6 +164,10 @@ public interface IComputeBackend : IDisposable
 
     /// <summary>dx = dy where <paramref name="argmax"/> is <paramref name="index"/>, else 0.</summary>
     void EltwiseMaxBackward(BufferView dy, BufferView argmax, int index, BufferView dx);
+
+    /// <summary>The number of (outer, inner) positions whose label is among the top k scores, and the number counted.</summary>
+    (int Correct, int Counted) AccuracyCount(int outer, int channels, int inner,
+        BufferView scores, BufferView labels, int topK, int? ignoreLabel);
 
     /// <summary>
     /// Caffe's SGD step for one parameter, fused into one pass: d = scale·g + decay·w (normalize,
