@@ -8,8 +8,8 @@ namespace DistributedSolver.Layers;
 /// Caffe's Dropout: in the TRAIN phase each element is kept with probability 1 − dropout_ratio
 /// and scaled by 1 / (1 − dropout_ratio), so the TEST phase is the identity. The mask is drawn
 /// from a counter-based generator keyed by <see cref="RandomKey"/> (set per unit by the net), so
-/// it is a function of (random_seed, iteration, unit, layer) and element index alone; backward
-/// draws the same mask again instead of storing it.
+/// it is a function of (random_seed, the unit's data position, layer) and the element index
+/// alone; backward draws the same mask again instead of storing it.
 /// </summary>
 public sealed class DropoutLayer(LayerParameter parameter, IComputeBackend backend) : NeuronLayer(parameter, backend), IStochasticLayer
 {

@@ -146,21 +146,17 @@ public sealed class Net
     /// <summary>Samples in one pass over the data, or null without a data layer.</summary>
     public long? SampleCount => _sources.Count > 0 ? _sources.Min(s => s.SampleCount) : null;
 
-    /// <summary>Points every data layer at the batch starting with sample <paramref name="position"/>.</summary>
+    /// <summary>
+    /// Points every data layer at the batch starting with sample <paramref name="position"/>, and
+    /// keys the random layers (Dropout's masks) by it: a unit's position names its (iteration,
+    /// unit), so each layer's key, mixed from (seed, position, layer index), gives a unit the same
+    /// randomness in every process that computes it, as DummyData's batches already are.
+    /// </summary>
     public void SetDataPosition(long position)
     {
         foreach (var s in _sources) s.Position = position;
-    }
-
-    /// <summary>
-    /// Keys the random layers (Dropout's masks) for unit <paramref name="unit"/> of iteration
-    /// <paramref name="iteration"/>: each layer's key is mixed from (seed, iteration, unit, layer
-    /// index), so a unit's randomness is the same in every process that computes it.
-    /// </summary>
-    public void SetUnit(int iteration, int unit)
-    {
         for (int i = 0; i < _layers.Count; i++)
-            if (_layers[i] is IStochasticLayer layer) layer.RandomKey = DeterministicSeed.MixKey(_seed, iteration, unit, i);
+            if (_layers[i] is IStochasticLayer layer) layer.RandomKey = DeterministicSeed.MixKey(_seed, position, i);
     }
 
     /// <summary>Runs every layer forward and returns the weighted loss.</summary>
@@ -173,7 +169,7 @@ public sealed class Net
     /// <summary>
     /// One unit of work: forward and backward on the batch at <paramref name="position"/>, leaving
     /// exactly that batch's gradient in <see cref="ParameterDiff"/>. A pure function of the
-    /// weights, the position and the unit last given to <see cref="SetUnit"/> (which keys dropout).
+    /// weights and the position.
     /// </summary>
     public float ForwardBackward(long position)
     {

@@ -121,7 +121,6 @@ public sealed class Trainer
         {
             // Caffe's extra forward pass after the last update, to display the final train loss.
             TrainNet.SetDataPosition((long)Iteration * P.IterSize * TrainNet.BatchSize);
-            TrainNet.SetUnit(Iteration, 0);
             UpdateSmoothedLoss(TrainNet.Forward(), start);
             _observer.OnMessage($"Iteration {Iteration}, loss = {_smoothedLoss}");
         }
@@ -166,7 +165,6 @@ public sealed class Trainer
         for (int unit = 0; unit < P.IterSize; unit++)
         {
             long position = ((long)iteration * P.IterSize + unit) * TrainNet.BatchSize;
-            TrainNet.SetUnit(iteration, unit);
             loss += TrainNet.ForwardBackward(position);
             _tree.Add(unit, TrainNet.ParameterDiff);
         }

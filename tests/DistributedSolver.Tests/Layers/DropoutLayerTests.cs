@@ -7,7 +7,10 @@ using static DistributedSolver.Tests.Layers.LayerTestUtil;
 
 namespace DistributedSolver.Tests.Layers;
 
-/// <summary>Dropout's mask is a function of (seed, iteration, unit, layer) and the element alone; TEST is the identity.</summary>
+/// <summary>
+/// Dropout's mask is a function of (seed, the unit's data position, layer) and the element alone;
+/// a position names one (iteration, unit). TEST is the identity.
+/// </summary>
 public sealed class DropoutLayerTests : IDisposable
 {
     private readonly CpuBackend _backend = new(new CpuBackendOptions { Threads = 1 });
@@ -26,9 +29,10 @@ public sealed class DropoutLayerTests : IDisposable
 
     private static float[] Output(Net net, string name) => net.ReadValues(net.Outputs.Single(o => o.Name == name).Blob);
 
+    // The trainer's position of a unit: ((iteration · iter_size) + unit) · batch, here iter_size 2, batch 8.
     private static float[] Mask(Net net, int iteration, int unit, string name = "a")
     {
-        net.SetUnit(iteration, unit);
+        net.SetDataPosition((iteration * 2L + unit) * 8);
         net.Forward();
         return Output(net, name);
     }
@@ -39,9 +43,10 @@ public sealed class DropoutLayerTests : IDisposable
         var net = Build(Phase.Train);
         var mask = Mask(net, iteration: 3, unit: 1);
         Assert.All(mask, v => Assert.True(v == 0f || v == 1f / 0.75f, $"{v}"));
-        Assert.Equal(mask, Mask(Build(Phase.Train), iteration: 3, unit: 1)); // another net, same keys
-        Assert.Equal(mask, Mask(net, iteration: 3, unit: 1));                // the same net, keyed again
-        Assert.NotEqual(mask, Mask(net, iteration: 3, unit: 2));
+        Assert.Equal(mask, Mask(Build(Phase.Train), iteration: 3, unit: 1)); // another net, same unit
+        Mask(net, iteration: 4, unit: 0);                                    // another unit in between,
+        Assert.Equal(mask, Mask(net, iteration: 3, unit: 1));                // then the same unit again
+        Assert.NotEqual(mask, Mask(net, iteration: 3, unit: 0));
         Assert.NotEqual(mask, Mask(net, iteration: 4, unit: 1));
         Assert.NotEqual(mask, Mask(Build(Phase.Train, seed: 10), iteration: 3, unit: 1));
         Assert.NotEqual(mask, Mask(net, iteration: 3, unit: 1, name: "b")); // each layer draws its own mask
@@ -64,7 +69,7 @@ public sealed class DropoutLayerTests : IDisposable
         var context = new NetContext(".", 9);
         _ = new Net(definition, Phase.Train, _backend, context);
         var test = new Net(definition, Phase.Test, _backend, context);
-        test.SetUnit(1, 1);
+        test.SetDataPosition(24);
         test.Forward();
         Assert.All(Output(test, "a"), v => Assert.Equal(1f, v));
     }
