@@ -203,53 +203,40 @@ public sealed partial class CpuBackend
         });
     }
 
-    public void AveragePoolForward(BufferView x, int planes, SpatialWindow window, BufferView y)
-    {
-        var (xs, xo) = Storage(x, (long)planes * window.InputSize);
-        var (ys, yo) = Storage(y, (long)planes * window.OutputSize);
-        ForPlanes(planes, window.OutputSize * window.KernelSize, plane =>
-        {
-            var input = new ReadOnlySpan<float>(xs, xo + plane * window.InputSize, window.InputSize);
-            var output = ys.AsSpan(yo + plane * window.OutputSize, window.OutputSize);
-            for (int ph = 0; ph < window.OutputH; ph++)
-            {
-                var rows = PoolingWindow.Of(ph, window.StrideH, window.PadH, window.KernelH, window.Height);
-                for (int pw = 0; pw < window.OutputW; pw++)
-                {
-                    var columns = PoolingWindow.Of(pw, window.StrideW, window.PadW, window.KernelW, window.Width);
-                    float sum = 0f;
-                    for (int h = rows.Start; h < rows.End; h++)
-                    {
-                        var line = input.Slice(h * window.Width, columns.End);
-                        for (int w = columns.Start; w < line.Length; w++) sum += line[w];
-                    }
-                    output[ph * window.OutputW + pw] = sum / (rows.Padded * columns.Padded);
-                }
-            }
-        });
-    }
+    public void AveragePoolForward(BufferView x, int planes, SpatialWindow window, BufferView y) =>
+        AveragePool(x, y, planes, window, backward: false);
 
-    public void AveragePoolBackward(BufferView dy, int planes, SpatialWindow window, BufferView dx)
+    public void AveragePoolBackward(BufferView dy, int planes, SpatialWindow window, BufferView dx) =>
+        AveragePool(dy, dx, planes, window, backward: true);
+
+    // One walk over the windows for both directions: forward sums each window of the input into
+    // its output, backward spreads each output's gradient back over its window (its adjoint).
+    private void AveragePool(BufferView from, BufferView to, int planes, SpatialWindow window, bool backward)
     {
-        var (dys, dyo) = Storage(dy, (long)planes * window.OutputSize);
-        var (dxs, dxo) = Storage(dx, (long)planes * window.InputSize);
+        int fromSize = backward ? window.OutputSize : window.InputSize, toSize = backward ? window.InputSize : window.OutputSize;
+        var (fromArray, fromOffset) = Storage(from, (long)planes * fromSize);
+        var (toArray, toOffset) = Storage(to, (long)planes * toSize);
         ForPlanes(planes, window.OutputSize * window.KernelSize, plane =>
         {
-            var gradient = new ReadOnlySpan<float>(dys, dyo + plane * window.OutputSize, window.OutputSize);
-            var target = dxs.AsSpan(dxo + plane * window.InputSize, window.InputSize);
-            target.Clear();
+            var source = new ReadOnlySpan<float>(fromArray, fromOffset + plane * fromSize, fromSize);
+            var target = toArray.AsSpan(toOffset + plane * toSize, toSize);
+            if (backward) target.Clear();
             for (int ph = 0; ph < window.OutputH; ph++)
             {
                 var rows = PoolingWindow.Of(ph, window.StrideH, window.PadH, window.KernelH, window.Height);
                 for (int pw = 0; pw < window.OutputW; pw++)
                 {
                     var columns = PoolingWindow.Of(pw, window.StrideW, window.PadW, window.KernelW, window.Width);
-                    float share = gradient[ph * window.OutputW + pw] / (rows.Padded * columns.Padded);
-                    for (int h = rows.Start; h < rows.End; h++)
+                    int output = ph * window.OutputW + pw, size = rows.Padded * columns.Padded;
+                    float share = backward ? source[output] / size : 0f;
+                    float sum = 0f;
+                    for (int line = rows.Start * window.Width; line < rows.End * window.Width; line += window.Width)
+                    for (int index = line + columns.Start; index < line + columns.End; index++)
                     {
-                        var line = target.Slice(h * window.Width, columns.End);
-                        for (int w = columns.Start; w < line.Length; w++) line[w] += share;
+                        if (backward) target[index] += share;
+                        else sum += source[index];
                     }
+                    if (!backward) target[output] = sum / size;
                 }
             }
         });
