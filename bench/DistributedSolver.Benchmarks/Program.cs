@@ -14,7 +14,10 @@ public static class Program
                 TransportBenchmark.Run(Console.Out);
                 return 0;
             case "mlp":
-                MlpBenchmark.Run(Console.Out);
+                TrainingBenchmark.RunMlp(Console.Out);
+                return 0;
+            case "lenet":
+                TrainingBenchmark.RunLeNet(Console.Out);
                 return 0;
             case "solvers":
                 SolverBenchmark.Run(Console.Out);

@@ -66,6 +66,105 @@ public interface IComputeBackend : IDisposable
     void SoftmaxCrossEntropyBackward(int outer, int channels, int inner,
         BufferView probabilities, BufferView labels, int? ignoreLabel, float scale, BufferView dx);
 
+    /// <summary>y = a·b, elementwise.</summary>
+    void Multiply(BufferView a, BufferView b, BufferView y);
+
+    /// <summary>y = a / b, elementwise.</summary>
+    void Divide(BufferView a, BufferView b, BufferView y);
+
+    /// <summary>
+    /// Copies <paramref name="blocks"/> runs of <paramref name="length"/> floats, run b from
+    /// <paramref name="source"/>[b·sourceStride] to <paramref name="destination"/>[b·destinationStride]
+    /// (Concat's slices along an axis, and back).
+    /// </summary>
+    void CopyBlocks(BufferView source, int sourceStride, BufferView destination, int destinationStride, int blocks, int length);
+
+    /// <summary>y[c, r, :] = x[r, c, :] for x of shape (rows, cols, block).</summary>
+    void TransposeBlocks(BufferView x, int rows, int cols, int block, BufferView y);
+
+    /// <summary>
+    /// Caffe's im2col over <paramref name="count"/> images of shape (channels, H, W), side by side:
+    /// <paramref name="columns"/> is a (channels·KernelH·KernelW) × (count·OutputH·OutputW) matrix whose
+    /// row (c·KernelH + i)·KernelW + j, column n·OutputSize + oh·OutputW + ow holds image n's channel c
+    /// at the position the window reads for tap (i, j) at output (oh, ow); 0 in the padding.
+    /// </summary>
+    void Im2Col(BufferView images, int count, int channels, SpatialWindow window, BufferView columns);
+
+    /// <summary>The adjoint of <see cref="Im2Col"/> (Caffe's col2im): each image element is set to the sum of the column entries read from it.</summary>
+    void Col2Im(BufferView columns, int count, int channels, SpatialWindow window, BufferView images);
+
+    /// <summary>
+    /// Caffe's MAX pooling over <paramref name="planes"/> planes: y is the window's maximum (the
+    /// first one in row-major order on ties) and <paramref name="argmax"/> its index h·W + w in the plane.
+    /// </summary>
+    void MaxPoolForward(BufferView x, int planes, SpatialWindow window, BufferView y, BufferView argmax);
+
+    /// <summary>dx = 0, then dy added at each output's <paramref name="argmax"/>.</summary>
+    void MaxPoolBackward(BufferView dy, BufferView argmax, int planes, SpatialWindow window, BufferView dx);
+
+    /// <summary>
+    /// Caffe's AVE pooling: the sum over the window's part inside the plane, divided by the
+    /// window's size clipped to the padded plane (so padding counts as zeros, the area beyond it not).
+    /// </summary>
+    void AveragePoolForward(BufferView x, int planes, SpatialWindow window, BufferView y);
+
+    /// <summary>dx = 0, then each dy spread over its window with the forward pass's divisor.</summary>
+    void AveragePoolBackward(BufferView dy, int planes, SpatialWindow window, BufferView dx);
+
+    /// <summary>
+    /// Keras' ReLU: m = x &gt; threshold ? x : 0, clipped to <paramref name="maxValue"/>, minus
+    /// slope·max(threshold − x, 0). <paramref name="maxValue"/> is +∞ when unset.
+    /// </summary>
+    void ClippedReluForward(BufferView x, BufferView y, float negativeSlope, float threshold, float maxValue);
+
+    /// <summary>
+    /// dx = dy·f′(x) with f′ = 1 on threshold &lt; x &lt; maxValue, slope on x ≤ threshold, 0 on
+    /// x ≥ maxValue: each kink takes the slope of the piece it belongs to in the forward pass.
+    /// </summary>
+    void ClippedReluBackward(BufferView x, BufferView dy, BufferView dx, float negativeSlope, float threshold, float maxValue);
+
+    /// <summary>y = 1 / (1 + e^−x).</summary>
+    void SigmoidForward(BufferView x, BufferView y);
+
+    /// <summary>dx = dy·y·(1 − y), from the forward output y.</summary>
+    void SigmoidBackward(BufferView y, BufferView dy, BufferView dx);
+
+    /// <summary>y = tanh x.</summary>
+    void TanhForward(BufferView x, BufferView y);
+
+    /// <summary>dx = dy·(1 − y²), from the forward output y.</summary>
+    void TanhBackward(BufferView y, BufferView dy, BufferView dx);
+
+    /// <summary>Softmax's gradient over the channel axis: dx = (dy − Σ_c dy·y)·y.</summary>
+    void SoftmaxBackward(int outer, int channels, int inner, BufferView y, BufferView dy, BufferView dx);
+
+    /// <summary>
+    /// Dropout: y = x·scale where the element's draw <see cref="Randomness.DeterministicSeed.Uniform"/>(key, i)
+    /// is at least <paramref name="ratio"/>, else 0. The mask is a function of (key, i) alone.
+    /// </summary>
+    void DropoutForward(BufferView x, BufferView y, ulong key, float ratio, float scale);
+
+    /// <summary>dx = dy·scale where the forward pass kept the element, else 0.</summary>
+    void DropoutBackward(BufferView dy, BufferView dx, ulong key, float ratio, float scale);
+
+    /// <summary>
+    /// Σ over elements whose target is not <paramref name="ignoreLabel"/> of Caffe's stable logistic
+    /// loss −(x·(t − [x ≥ 0]) − log(1 + e^(x − 2x·[x ≥ 0]))), and the number of such elements.
+    /// </summary>
+    (float LossSum, int Valid) SigmoidCrossEntropy(BufferView x, BufferView targets, int? ignoreLabel);
+
+    /// <summary>dx = scale·(sigmoid − target); zero where the target is the ignored label.</summary>
+    void SigmoidCrossEntropyBackward(BufferView sigmoid, BufferView targets, int? ignoreLabel, float scale, BufferView dx);
+
+    /// <summary>
+    /// One bottom of Caffe's Eltwise MAX: bottom 0 initializes y and argmax; bottom 1 takes over
+    /// where it is ≥ y (Caffe compares the first two with a &gt; b), later bottoms where they are &gt; y.
+    /// </summary>
+    void EltwiseMaxForward(BufferView x, int index, BufferView y, BufferView argmax);
+
+    /// <summary>dx = dy where <paramref name="argmax"/> is <paramref name="index"/>, else 0.</summary>
+    void EltwiseMaxBackward(BufferView dy, BufferView argmax, int index, BufferView dx);
+
     /// <summary>The number of (outer, inner) positions whose label is among the top k scores, and the number counted.</summary>
     (int Correct, int Counted) AccuracyCount(int outer, int channels, int inner,
         BufferView scores, BufferView labels, int topK, int? ignoreLabel);

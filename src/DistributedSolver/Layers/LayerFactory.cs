@@ -10,13 +10,24 @@ public static class LayerFactory
     private static readonly Dictionary<string, Func<LayerParameter, IComputeBackend, NetContext, Layer>> Registry = new()
     {
         ["Accuracy"] = (p, b, _) => new AccuracyLayer(p, b),
+        ["Concat"] = (p, b, _) => new ConcatLayer(p, b),
+        ["Convolution"] = (p, b, _) => new ConvolutionLayer(p, b),
         ["Data"] = (p, b, c) => new DataLayer(p, b, c.LoadImages(p)),
+        ["Dropout"] = (p, b, _) => new DropoutLayer(p, b),
         ["DummyData"] = (p, b, c) => new DummyDataLayer(p, b, c.Seed),
+        ["Eltwise"] = (p, b, _) => new EltwiseLayer(p, b),
         ["EuclideanLoss"] = (p, b, _) => new EuclideanLossLayer(p, b),
+        ["Flatten"] = (p, b, _) => new FlattenLayer(p, b),
         ["InnerProduct"] = (p, b, _) => new InnerProductLayer(p, b),
+        ["Pooling"] = (p, b, _) => new PoolingLayer(p, b),
         ["ReLU"] = (p, b, _) => new ReLULayer(p, b),
+        ["Reshape"] = (p, b, _) => new ReshapeLayer(p, b),
+        ["Sigmoid"] = (p, b, _) => new SigmoidLayer(p, b),
+        ["SigmoidCrossEntropyLoss"] = (p, b, _) => new SigmoidCrossEntropyLossLayer(p, b),
+        ["Softmax"] = (p, b, _) => new SoftmaxLayer(p, b),
         ["SoftmaxWithLoss"] = (p, b, _) => new SoftmaxWithLossLayer(p, b),
         ["Split"] = (p, b, _) => new SplitLayer(p, b),
+        ["TanH"] = (p, b, _) => new TanHLayer(p, b),
     };
 
     public static IEnumerable<string> Types => Registry.Keys.Order(StringComparer.Ordinal);

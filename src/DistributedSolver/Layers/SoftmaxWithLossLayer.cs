@@ -8,31 +8,16 @@ namespace DistributedSolver.Layers;
 /// Caffe's SoftmaxWithLoss: softmax over <c>softmax_param.axis</c>, then the multinomial
 /// logistic loss, normalized by <c>loss_param.normalization</c> (FULL, VALID, BATCH_SIZE, NONE).
 /// </summary>
-public sealed class SoftmaxWithLossLayer(LayerParameter parameter, IComputeBackend backend) : Layer(parameter, backend)
+public sealed class SoftmaxWithLossLayer(LayerParameter parameter, IComputeBackend backend)
+    : NormalizedLossLayer(parameter, backend, LossParameter.Types.NormalizationMode.Valid)
 {
     private int _outer, _channels, _inner;
-    private int? _ignoreLabel;
-    private LossParameter.Types.NormalizationMode _normalization;
     private Blob? _probabilities;
-    private float _normalizer = 1f;
-
-    protected override (int Min, int Max) BottomCount => (2, 2);
 
     protected override (int Min, int Max) TopCount => (1, 2);
 
-    public override bool IsLoss => true;
-
-    public override bool CanPropagateTo(int index) => index == 0;
-
-    protected override void LayerSetUp(IReadOnlyList<Blob> bottom, IReadOnlyList<Blob> top)
+    protected override void LossSetUp(IReadOnlyList<Blob> bottom, IReadOnlyList<Blob> top)
     {
-        var loss = Parameter.LossParam;
-        _ignoreLabel = loss is { HasIgnoreLabel: true } ? loss.IgnoreLabel : null;
-        // Caffe: the deprecated 'normalize' only counts when 'normalization' is absent.
-        _normalization = loss is null ? LossParameter.Types.NormalizationMode.Valid
-            : loss.HasNormalization ? loss.Normalization
-            : loss.HasNormalize && !loss.Normalize ? LossParameter.Types.NormalizationMode.BatchSize
-            : LossParameter.Types.NormalizationMode.Valid;
         int axis = bottom[0].CanonicalAxis(Parameter.SoftmaxParam?.Axis ?? 1);
         _outer = bottom[0].CountAxes(0, axis);
         _channels = bottom[0].Shape[axis];
@@ -55,35 +40,20 @@ public sealed class SoftmaxWithLossLayer(LayerParameter parameter, IComputeBacke
         int valid;
         try
         {
-            (lossSum, valid) = Backend.SoftmaxCrossEntropy(_outer, _channels, _inner, prob, bottom[1].Data, _ignoreLabel);
+            (lossSum, valid) = Backend.SoftmaxCrossEntropy(_outer, _channels, _inner, prob, bottom[1].Data, IgnoreLabel);
         }
         catch (InvalidDataException e)
         {
             throw DataError(e);
         }
-        _normalizer = Normalizer(valid);
-        Backend.Fill(top[0].Data, lossSum / _normalizer);
+        Backend.Fill(top[0].Data, Normalize(lossSum, _outer, _inner, valid));
         if (top.Count > 1) Backend.Copy(prob, top[1].Data);
     }
 
     public override void Backward(IReadOnlyList<Blob> top, IReadOnlyList<bool> propagateDown, IReadOnlyList<Blob> bottom)
     {
         if (!propagateDown[0]) return;
-        Span<float> lossWeight = stackalloc float[1];
-        Backend.Download(top[0].Diff, lossWeight);
         Backend.SoftmaxCrossEntropyBackward(_outer, _channels, _inner, _probabilities!.Data, bottom[1].Data,
-            _ignoreLabel, lossWeight[0] / _normalizer, bottom[0].Diff);
-    }
-
-    private float Normalizer(int valid)
-    {
-        float normalizer = _normalization switch
-        {
-            LossParameter.Types.NormalizationMode.Full => _outer * _inner,
-            LossParameter.Types.NormalizationMode.Valid => _ignoreLabel is null ? _outer * _inner : valid,
-            LossParameter.Types.NormalizationMode.BatchSize => _outer,
-            _ => 1f,
-        };
-        return MathF.Max(1f, normalizer);
+            IgnoreLabel, GradientScale(top[0]), bottom[0].Diff);
     }
 }

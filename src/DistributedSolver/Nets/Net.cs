@@ -2,6 +2,7 @@ using DistributedSolver.Backend;
 using DistributedSolver.Blobs;
 using DistributedSolver.Layers;
 using DistributedSolver.Proto;
+using DistributedSolver.Randomness;
 
 namespace DistributedSolver.Nets;
 
@@ -23,10 +24,12 @@ public sealed class Net
     private readonly List<LearnableParameter> _parameters = [];
     private readonly List<NetOutput> _outputs = [];
     private readonly List<IBatchSource> _sources = [];
+    private readonly int _seed;
 
     public Net(NetParameter definition, Phase phase, IComputeBackend backend, NetContext context, Net? shareWith = null)
     {
         _backend = backend;
+        _seed = context.Seed;
         Name = definition.Name;
         var state = new NetState { Phase = phase };
         var net = SplitInsertion.Apply(NetFilter.Filter(definition, state));
@@ -38,6 +41,8 @@ public sealed class Net
         foreach (var p in net.Layer)
         {
             if (string.IsNullOrEmpty(p.Type)) throw new NetConfigurationException($"layer '{p.Name}' has no type");
+            // Caffe's Net::Init: a layer without a phase of its own runs in the net's (Dropout reads it).
+            if (!p.HasPhase) p.Phase = phase;
             // Weights are matched by layer name (snapshots, --weights, the test net): names must be unique.
             if (!names.Add(p.Name)) throw new NetConfigurationException($"two layers are named '{p.Name}'; layer names must be unique in a phase");
             var layer = LayerFactory.Create(p, backend, context);
@@ -141,10 +146,17 @@ public sealed class Net
     /// <summary>Samples in one pass over the data, or null without a data layer.</summary>
     public long? SampleCount => _sources.Count > 0 ? _sources.Min(s => s.SampleCount) : null;
 
-    /// <summary>Points every data layer at the batch starting with sample <paramref name="position"/>.</summary>
+    /// <summary>
+    /// Points every data layer at the batch starting with sample <paramref name="position"/>, and
+    /// keys the random layers (Dropout's masks) by it: a unit's position names its (iteration,
+    /// unit), so each layer's key, mixed from (seed, position, layer index), gives a unit the same
+    /// randomness in every process that computes it, as DummyData's batches already are.
+    /// </summary>
     public void SetDataPosition(long position)
     {
         foreach (var s in _sources) s.Position = position;
+        for (int i = 0; i < _layers.Count; i++)
+            if (_layers[i] is IStochasticLayer layer) layer.RandomKey = DeterministicSeed.MixKey(_seed, position, i);
     }
 
     /// <summary>Runs every layer forward and returns the weighted loss.</summary>

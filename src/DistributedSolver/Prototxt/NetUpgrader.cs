@@ -91,12 +91,19 @@ internal static class NetUpgrader
         }
         // The V1 net is discarded afterwards, so its parameter messages move over unshared.
         layer.AccuracyParam = v1.AccuracyParam;
+        layer.ConcatParam = v1.ConcatParam;
+        layer.ConvolutionParam = v1.ConvolutionParam;
         layer.DataParam = v1.DataParam;
+        layer.DropoutParam = v1.DropoutParam;
         layer.DummyDataParam = v1.DummyDataParam;
+        layer.EltwiseParam = v1.EltwiseParam;
         layer.InnerProductParam = v1.InnerProductParam;
         layer.LossParam = v1.LossParam;
+        layer.PoolingParam = v1.PoolingParam;
         layer.ReluParam = v1.ReluParam;
+        layer.SigmoidParam = v1.SigmoidParam;
         layer.SoftmaxParam = v1.SoftmaxParam;
+        layer.TanhParam = v1.TanhParam;
         layer.TransformParam = v1.TransformParam;
         return layer;
     }

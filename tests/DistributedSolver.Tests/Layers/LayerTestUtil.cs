@@ -16,6 +16,19 @@ internal static class LayerTestUtil
         return blob;
     }
 
+    /// <summary>
+    /// Values −0.05·(count−1)/2 … in steps of 0.05, shuffled: no two within a finite-difference
+    /// step of each other, so a max is never a tie under the checker's perturbation.
+    /// </summary>
+    public static Blob Distinct(IComputeBackend backend, string name, int[] shape, int seed)
+    {
+        var blob = Blob(backend, name, shape);
+        var values = Enumerable.Range(0, blob.Count).Select(i => (i - (blob.Count - 1) / 2f) * 0.05f).ToArray();
+        new Random(seed).Shuffle(values);
+        backend.Upload(values, blob.Data);
+        return blob;
+    }
+
     public static Blob Values(IComputeBackend backend, string name, int[] shape, float[] values)
     {
         var blob = Blob(backend, name, shape);

@@ -100,6 +100,36 @@ public sealed class NetUpgraderTests
         Assert.Equal(current, upgraded);
     }
 
+    [Fact]
+    public void A_V1_LeNet_keeps_its_layer_parameters()
+    {
+        // Caffe's V1 field numbers: convolution_param 10, pooling_param 19, dropout_param 12,
+        // concat_param 9, eltwise_param 24, sigmoid_param 38, tanh_param 37.
+        var upgraded = PrototxtParser.Parse<NetParameter>("""
+            layers { name: "conv" type: CONVOLUTION bottom: "x" top: "c" blobs_lr: 1 blobs_lr: 2
+                     convolution_param { num_output: 20 kernel_size: 5 stride: 1 weight_filler { type: "xavier" } } }
+            layers { name: "pool" type: POOLING bottom: "c" top: "p" pooling_param { pool: MAX kernel_size: 2 stride: 2 } }
+            layers { name: "drop" type: DROPOUT bottom: "p" top: "p" dropout_param { dropout_ratio: 0.3 } }
+            layers { name: "sig" type: SIGMOID bottom: "p" top: "s" sigmoid_param { engine: CAFFE } }
+            layers { name: "tanh" type: TANH bottom: "p" top: "t" tanh_param { engine: CAFFE } }
+            layers { name: "cat" type: CONCAT bottom: "s" bottom: "t" top: "st" concat_param { axis: 1 } }
+            layers { name: "sum" type: ELTWISE bottom: "s" bottom: "t" top: "u" eltwise_param { operation: MAX } }
+            """, "v1.prototxt");
+        NetUpgrader.UpgradeV1(upgraded, "v1.prototxt");
+        var current = PrototxtParser.Parse<NetParameter>("""
+            layer { name: "conv" type: "Convolution" bottom: "x" top: "c" param { lr_mult: 1 } param { lr_mult: 2 }
+                    convolution_param { num_output: 20 kernel_size: 5 stride: 1 weight_filler { type: "xavier" } } }
+            layer { name: "pool" type: "Pooling" bottom: "c" top: "p" pooling_param { pool: MAX kernel_size: 2 stride: 2 } }
+            layer { name: "drop" type: "Dropout" bottom: "p" top: "p" dropout_param { dropout_ratio: 0.3 } }
+            layer { name: "sig" type: "Sigmoid" bottom: "p" top: "s" sigmoid_param { engine: CAFFE } }
+            layer { name: "tanh" type: "TanH" bottom: "p" top: "t" tanh_param { engine: CAFFE } }
+            layer { name: "cat" type: "Concat" bottom: "s" bottom: "t" top: "st" concat_param { axis: 1 } }
+            layer { name: "sum" type: "Eltwise" bottom: "s" bottom: "t" top: "u" eltwise_param { operation: MAX } }
+            """, "v2.prototxt");
+
+        Assert.Equal(current, upgraded);
+    }
+
     [Theory]
     [InlineData("EUCLIDEAN_LOSS", "EuclideanLoss")]
     [InlineData("CONVOLUTION", "Convolution")]
