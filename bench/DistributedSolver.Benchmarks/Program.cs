@@ -1,6 +1,6 @@
 namespace DistributedSolver.Benchmarks;
 
-/// <summary>Figures, not tests: <c>dotnet run -c Release --project bench/DistributedSolver.Benchmarks -- gemm|mlp|transport|solvers</c>.</summary>
+/// <summary>Figures, not tests: <c>dotnet run -c Release --project bench/DistributedSolver.Benchmarks -- gemm|mlp|lenet|transport|solvers</c>.</summary>
 public static class Program
 {
     public static int Main(string[] args)
@@ -23,7 +23,7 @@ public static class Program
                 SolverBenchmark.Run(Console.Out);
                 return 0;
             default:
-                Console.Error.WriteLine("usage: DistributedSolver.Benchmarks gemm|mlp|transport|solvers");
+                Console.Error.WriteLine("usage: DistributedSolver.Benchmarks gemm|mlp|lenet|transport|solvers");
                 return 2;
         }
     }

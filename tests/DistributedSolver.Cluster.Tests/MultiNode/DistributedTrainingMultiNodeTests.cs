@@ -124,6 +124,45 @@ public sealed class DistributedTrainingMultiNodeTests(ITestOutputHelper output) 
     }
 
     [Fact]
+    public async Task MultiNode_a_convolutional_net_with_dropout_gives_the_bits_of_one_process()
+    {
+        // Dropout draws its mask per unit: the same unit on another worker must draw the same one.
+        TrainingDefinition Define(string name)
+        {
+            var net = DistributedSolver.Prototxt.PrototxtParser.Parse<DistributedSolver.Proto.NetParameter>($$"""
+                name: "small-lenet"
+                layer { name: "data" type: "Data" top: "data" top: "label" include { phase: TRAIN }
+                        transform_param { scale: 0.00390625 } data_param { source: "{{DistributedSolver.Tests.RepoPaths.SubsetPrefix("train")}}" batch_size: 8 } }
+                layer { name: "data" type: "Data" top: "data" top: "label" include { phase: TEST }
+                        transform_param { scale: 0.00390625 } data_param { source: "{{DistributedSolver.Tests.RepoPaths.SubsetPrefix("t10k")}}" batch_size: 50 } }
+                layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1"
+                        convolution_param { num_output: 4 kernel_size: 5 weight_filler { type: "xavier" } } }
+                layer { name: "pool1" type: "Pooling" bottom: "conv1" top: "pool1" pooling_param { pool: MAX kernel_size: 2 stride: 2 } }
+                layer { name: "ip1" type: "InnerProduct" bottom: "pool1" top: "ip1" inner_product_param { num_output: 16 weight_filler { type: "xavier" } } }
+                layer { name: "relu1" type: "ReLU" bottom: "ip1" top: "ip1" }
+                layer { name: "drop1" type: "Dropout" bottom: "ip1" top: "ip1" dropout_param { dropout_ratio: 0.5 } }
+                layer { name: "ip2" type: "InnerProduct" bottom: "ip1" top: "ip2" inner_product_param { num_output: 10 weight_filler { type: "xavier" } } }
+                layer { name: "accuracy" type: "Accuracy" bottom: "ip2" bottom: "label" top: "accuracy" include { phase: TEST } }
+                layer { name: "loss" type: "SoftmaxWithLoss" bottom: "ip2" bottom: "label" top: "loss" }
+                """, "small-lenet.prototxt");
+            var solver = TrainingFixture.Solver(maxIter: 6, iterSize: 3, testInterval: 3);
+            solver.Display = 2;
+            return TrainingFixture.Definition(solver, net, Path.Combine(_directory, name));
+        }
+        var (reference, referenceWeights) = TrainInOneProcess(Define("single"));
+
+        var observer = new RecordingObserver();
+        var definition = Define("cluster");
+        var (_, outcome) = StartCoordinator(definition, observer, minWorkers: 2);
+        StartWorkers(definition, 2);
+
+        var result = await outcome.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(result.Succeeded, result.Message);
+        Assert.Equal(referenceWeights, NetParameterBlobs.Read(observer.Snapshots[^1].Model));
+        Assert.Equal(reference.Tests.SelectMany(t => t.Outputs), observer.Tests.SelectMany(t => t.Outputs));
+    }
+
+    [Fact]
     public async Task MultiNode_a_worker_cut_off_mid_run_is_replaced_and_the_weights_do_not_change()
     {
         var (_, referenceWeights) = TrainInOneProcess(Definition("single"));
