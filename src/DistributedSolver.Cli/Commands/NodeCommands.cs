@@ -26,9 +26,10 @@ internal static class NodeCommands
         var minWorkers = new Option<int>("--min-workers") { Description = "workers to wait for before the first iteration", DefaultValueFactory = _ => 1 };
         var resume = new Option<string>("--resume") { Description = "auto: resume from the newest complete snapshot under snapshot_prefix; none: start fresh", DefaultValueFactory = _ => "auto" };
         resume.AcceptOnlyFromAmong("auto", "none");
+        var snapshot = new Option<FileInfo?>("--snapshot") { Description = "resume from this .solverstate (with --resume auto, a newer snapshot of the run wins)" };
         var command = new Command("coordinator", "Run a coordinator node (active or standby singleton: coordinator and parameter server)")
         {
-            Solver, minWorkers, resume, CommonOptions.Threads, CommonOptions.Gemm,
+            Solver, minWorkers, resume, snapshot, CommonOptions.Threads, CommonOptions.Gemm,
         };
         cluster.AddTo(command);
         command.SetAction(result => UserErrors.Run(() =>
@@ -42,10 +43,15 @@ internal static class NodeCommands
             using var metrics = new MetricsLog(definition.SnapshotPrefix + "_metrics.jsonl", append: true);
             var observer = new CompositeObserver(console, metrics);
             bool resumeAuto = result.GetValue(resume) == "auto";
+            (int Iteration, string Path)? given = null;
+            if (result.GetValue(snapshot) is { } file) given = (SnapshotStore.ReadState(file.FullName).Iter, file.FullName);
+            // Each singleton start resumes from the newest state it can see: after a hand-over that
+            // is the run's own latest snapshot, not the one the run began from.
             Trainer CreateTrainer()
             {
                 var newest = resumeAuto ? SnapshotStore.Newest(definition.SnapshotPrefix) : null;
-                return new Trainer(definition, backend, observer, resumeFrom: newest?.State);
+                string? from = given is { } g && (newest is null || g.Iteration >= newest.Iteration) ? g.Path : newest?.State;
+                return new Trainer(definition, backend, observer, resumeFrom: from);
             }
             // Builds the nets once here, so a bad net fails this process with its message instead of
             // failing the singleton over and over.

@@ -39,8 +39,10 @@ internal abstract class ConsoleReporter : ITrainingObserver, IDisposable
 
     protected static IEnumerable<string> IterationLines(IterationReport r)
     {
+        // Inside the parentheses, which Caffe's log parsers skip.
+        string workers = r.LiveWorkers is { } live ? $", {live} live workers" : "";
         yield return $"Iteration {r.Iteration} ({CaffeLog.Number(r.IterationsPerSecond)} iter/s, "
-            + $"{r.SamplesPerSecond.ToString("F0", CultureInfo.InvariantCulture)} samples/s), loss = {CaffeLog.Number(r.SmoothedLoss)}";
+            + $"{r.SamplesPerSecond.ToString("F0", CultureInfo.InvariantCulture)} samples/s{workers}), loss = {CaffeLog.Number(r.SmoothedLoss)}";
         for (int i = 0; i < r.Outputs.Count; i++) yield return CaffeLog.Output("Train", i, r.Outputs[i]);
         yield return $"Iteration {r.Iteration}, lr = {CaffeLog.Number(r.LearningRate)}";
     }

@@ -28,7 +28,8 @@ internal sealed class ProgressBarReporter : ConsoleReporter
         if (_task is null) return;
         _task.Value = r.Iteration + 1;
         _task.Description = $"iter {r.Iteration + 1}/{r.MaxIter}  loss {CaffeLog.Number(r.SmoothedLoss)}  "
-            + $"lr {CaffeLog.Number(r.LearningRate)}  {r.SamplesPerSecond:F0} samples/s";
+            + $"lr {CaffeLog.Number(r.LearningRate)}  {r.SamplesPerSecond:F0} samples/s"
+            + (r.LiveWorkers is { } workers ? $"  {workers} live workers" : "");
     }
 
     public override void OnTest(TestReport report)

@@ -259,7 +259,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
         _backedUp.Clear();
         Timers.Cancel(BackupTimer);
         var outputs = step.Display ? Name(_trainer.TrainNet, applied.Outputs) : [];
-        _schedule.IterationDone(TrainingSchedule.MeanLoss(applied.UnitLosses), applied.Rate, outputs);
+        _schedule.IterationDone(TrainingSchedule.MeanLoss(applied.UnitLosses), applied.Rate, outputs, _workers.Count);
         Advance();
     }
 

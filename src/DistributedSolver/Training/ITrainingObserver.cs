@@ -17,11 +17,12 @@ public sealed record OutputValue(string Name, float Value, float LossWeight);
 
 /// <summary>
 /// One finished iteration. <see cref="Display"/> is true on the iterations Caffe logs
-/// (<c>display</c>); <see cref="Outputs"/> is filled only then.
+/// (<c>display</c>); <see cref="Outputs"/> is filled only then. <see cref="LiveWorkers"/> is the
+/// cluster's worker count when the iteration ran on one, null in one process.
 /// </summary>
 public sealed record IterationReport(
     int Iteration, int MaxIter, float SmoothedLoss, float LearningRate, double SamplesPerSecond,
-    double IterationsPerSecond, bool Display, IReadOnlyList<OutputValue> Outputs);
+    double IterationsPerSecond, bool Display, IReadOnlyList<OutputValue> Outputs, int? LiveWorkers = null);
 
 public sealed record TestReport(int Iteration, int NetIndex, IReadOnlyList<OutputValue> Outputs, float? Loss);
 

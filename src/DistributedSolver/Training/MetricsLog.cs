@@ -29,7 +29,7 @@ public sealed class MetricsLog : ITrainingObserver, IDisposable
     public void OnIteration(IterationReport r)
     {
         if (!r.Display) return;
-        Write(new Dictionary<string, object>
+        var line = new Dictionary<string, object>
         {
             ["phase"] = "train",
             ["iter"] = r.Iteration,
@@ -37,7 +37,9 @@ public sealed class MetricsLog : ITrainingObserver, IDisposable
             ["lr"] = r.LearningRate,
             ["samples_per_sec"] = Math.Round(r.SamplesPerSecond, 1),
             ["elapsed_s"] = Math.Round((DateTime.UtcNow - _start).TotalSeconds, 3),
-        });
+        };
+        if (r.LiveWorkers is { } workers) line["live_workers"] = workers;
+        Write(line);
     }
 
     public void OnTest(TestReport r) => Write(new Dictionary<string, object>

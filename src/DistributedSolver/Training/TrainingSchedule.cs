@@ -22,7 +22,7 @@ public sealed class TrainingSchedule
     private readonly IEnumerator<ScheduleStep> _steps;
     private ScheduleStep? _awaiting;
     private TestReport? _testReport;
-    private (float Loss, float Rate, IReadOnlyList<OutputValue> Outputs)? _iterationResult;
+    private (float Loss, float Rate, IReadOnlyList<OutputValue> Outputs, int? LiveWorkers)? _iterationResult;
     private float? _forwardLoss;
     private float _smoothedLoss;
     private volatile bool _stopRequested;
@@ -72,10 +72,11 @@ public sealed class TrainingSchedule
     /// <param name="loss">The iteration's loss: the mean of its units' losses.</param>
     /// <param name="rate">The learning rate the update used.</param>
     /// <param name="outputs">The train net's outputs of the last unit, on display iterations.</param>
-    public void IterationDone(float loss, float rate, IReadOnlyList<OutputValue> outputs)
+    /// <param name="liveWorkers">The cluster's live workers, when the iteration ran on a cluster.</param>
+    public void IterationDone(float loss, float rate, IReadOnlyList<OutputValue> outputs, int? liveWorkers = null)
     {
         Answer<TrainStep>();
-        _iterationResult = (loss, rate, outputs);
+        _iterationResult = (loss, rate, outputs, liveWorkers);
     }
 
     public void DisplayForwardDone(float loss)
@@ -115,12 +116,12 @@ public sealed class TrainingSchedule
                 foreach (var step in TestAll()) yield return step;
             bool display = _p.Display > 0 && Iteration % _p.Display == 0;
             yield return Ask(new TrainStep(Iteration, display));
-            var (loss, rate, outputs) = _iterationResult!.Value;
+            var (loss, rate, outputs, liveWorkers) = _iterationResult!.Value;
             UpdateSmoothedLoss(loss, start);
             iterationsSinceDisplay++;
             double seconds = Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
             _observer.OnIteration(new IterationReport(Iteration, _p.MaxIter, _smoothedLoss, rate,
-                iterationsSinceDisplay * _samplesPerIteration / seconds, iterationsSinceDisplay / seconds, display, outputs));
+                iterationsSinceDisplay * _samplesPerIteration / seconds, iterationsSinceDisplay / seconds, display, outputs, liveWorkers));
             if (display)
             {
                 clock.Restart();

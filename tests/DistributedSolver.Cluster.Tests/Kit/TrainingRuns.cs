@@ -50,7 +50,7 @@ internal static class TrainingRuns
     }
 
     /// <summary>A solver and net prototxt on disk for <c>dsolver</c> processes; returns the solver's path.</summary>
-    public static string WriteSolver(string directory, int maxIter, int iterSize)
+    public static string WriteSolver(string directory, int maxIter, int iterSize, int snapshot = 0)
     {
         Directory.CreateDirectory(directory);
         File.WriteAllText(Path.Combine(directory, "net.prototxt"), TrainingFixture.MlpText(batch: 8, hidden: 16, testBatch: 50));
@@ -58,7 +58,7 @@ internal static class TrainingRuns
         File.WriteAllText(solver, $$"""
             net: "net.prototxt"
             base_lr: 0.01 lr_policy: "inv" gamma: 0.0001 power: 0.75 momentum: 0.9 weight_decay: 0.0005
-            max_iter: {{maxIter}} iter_size: {{iterSize}} display: 0 random_seed: 42 type: "SGD"
+            max_iter: {{maxIter}} iter_size: {{iterSize}} display: 0 random_seed: 42 type: "SGD" snapshot: {{snapshot}}
             snapshot_prefix: "{{Path.Combine(directory, "run")}}"
             """);
         return solver;

@@ -69,6 +69,7 @@ public sealed class DistributedTrainingMultiNodeTests(ITestOutputHelper output) 
         var result = await outcome.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.True(result.Succeeded, result.Message);
         Assert.Equal(12, result.Iteration);
+        Assert.All(observer.Iterations, r => Assert.Equal(workers, r.LiveWorkers));
         Assert.Equal(referenceWeights, NetParameterBlobs.Read(observer.Snapshots[^1].Model));
         Assert.Equal(reference.Iterations.Select(r => (r.Iteration, r.SmoothedLoss, r.LearningRate)),
             observer.Iterations.Select(r => (r.Iteration, r.SmoothedLoss, r.LearningRate)));

@@ -1,0 +1,65 @@
+using DistributedSolver.Cluster.Tests.Kit;
+using DistributedSolver.Cluster.Training;
+using DistributedSolver.Snapshots;
+using DistributedSolver.Tests.Training;
+using DistributedSolver.Training;
+using Xunit.Abstractions;
+
+namespace DistributedSolver.Cluster.Tests.MultiNode;
+
+/// <summary>
+/// The active coordinator is a real <c>dsolver coordinator</c> process, killed with <c>kill -9</c>
+/// once it has snapshotted; the standby (in the test) takes the singleton over, resumes from the
+/// newest snapshot, and the run ends with the bits of <c>dsolver train</c>.
+/// </summary>
+public sealed class CoordinatorProcessFaultTests : MultiNodeTest
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("dsolver-coordinator-fault-").FullName;
+    private readonly List<DsolverNodeProcess> _processes = [];
+
+    public CoordinatorProcessFaultTests(ITestOutputHelper output) : base(output) =>
+        UseSettings(LocalCluster.Fast with { FaultInjection = false });
+
+    [Fact]
+    public async Task MultiNode_a_killed_coordinator_process_is_replaced_by_the_standby_and_the_weights_do_not_change()
+    {
+        string solver = TrainingRuns.WriteSolver(_directory, maxIter: 3000, iterSize: 4, snapshot: 50);
+        var definition = TrainingDefinition.Load(solver);
+        float[] reference;
+        using (var backend = TrainingFixture.CreateBackend(threads: 1))
+        {
+            var trainer = new Trainer(definition with { SnapshotPrefix = definition.SnapshotPrefix + "-single" }, backend, new RecordingObserver());
+            trainer.Solve();
+            reference = new float[trainer.TrainNet.ParameterCount];
+            backend.Download(trainer.TrainNet.ParameterData, reference);
+        }
+
+        var active = DsolverNodeProcess.Start("coordinator", Nodes.Template, [], "--solver", solver, "--data-port", "0", "--min-workers", "2", "--threads", "1");
+        _processes.Add(active);
+        Nodes.UseSeeds($"127.0.0.1:{active.Port}");
+        var outcome = new TaskCompletionSource<TrainingOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var observer = new RecordingObserver();
+        var standby = Nodes.StartCoordinator();
+        standby.StartCoordinatorSingleton(CoordinatorActor.Props(
+            TrainingRuns.Coordinator(standby.Settings, definition, observer, o => outcome.TrySetResult(o), resume: true) with { MinWorkers = 2 }));
+        for (int i = 0; i < 2; i++) TrainingRuns.StartWorker(Nodes.StartWorker(), definition, $"worker-{i}");
+
+        // kill -9 once the process has a complete snapshot to resume from and every node is Up (a
+        // node still joining would keep the Split Brain Resolver from downing the dead one).
+        Nodes.AwaitAllUp(TimeSpan.FromSeconds(30));
+        await AwaitAssertAsync(() => Assert.NotNull(SnapshotStore.Newest(definition.SnapshotPrefix)), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(20));
+        active.Kill();
+
+        var result = await outcome.Task.WaitAsync(TimeSpan.FromSeconds(90));
+        Assert.True(result.Succeeded, result.Message);
+        Assert.True(observer.Iterations[0].Iteration > 0, "the standby must resume from a snapshot, not start over");
+        Assert.Equal(reference, NetParameterBlobs.Read(observer.Snapshots[^1].Model).Blobs.SelectMany(b => b.Values).ToArray());
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        foreach (var p in _processes) p.Dispose();
+        Directory.Delete(_directory, recursive: true);
+        base.Dispose(disposing);
+    }
+}
