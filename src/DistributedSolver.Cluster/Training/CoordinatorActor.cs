@@ -21,6 +21,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
     private const string NoWorkersTimer = "no-workers";
     private const string BackupTimer = "backup";
     private const int LatencyWindow = 32;
+    private const int MaxAnswerBytes = 64 * 1024;
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CoordinatorSettings _settings;
@@ -40,6 +41,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
     private (float Loss, float[] Outputs)?[] _batchResults = [];
     private bool _started;
     private bool _finished;
+    private bool _resumed;
+    private TrainingOutcome? _failure;
 
     public CoordinatorActor(CoordinatorSettings settings)
     {
@@ -51,7 +54,12 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
             _endpoint = ready.Endpoint;
             Become(Running);
             Stash.UnstashAll();
+            // A standby that resumes a run that already ended (its final snapshot is the newest)
+            // reports it done instead of replaying the end on workers that are leaving.
+            if (_resumed && _schedule.Iteration >= _trainer.Solver.Parameter.MaxIter)
+                Finish(new TrainingOutcome(true, _schedule.Iteration, $"the run was complete at iteration {_schedule.Iteration}"));
         });
+        Receive<Terminated>(t => t.ActorRef.Equals(_parameterServer), _ => ParameterServerStopped());
         Receive<Ping>(p => Sender.Tell(new Pong(p.Sequence)));
         ReceiveAny(_ => Stash.Stash());
     }
@@ -62,30 +70,70 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
 
     public static Props Props(CoordinatorSettings settings) => Akka.Actor.Props.Create(() => new CoordinatorActor(settings));
 
+    // A broken child ends the run (Terminated → Fail) instead of restarting with lost state.
+    protected override SupervisorStrategy SupervisorStrategy() => Akka.Actor.SupervisorStrategy.StoppingStrategy;
+
     protected override void PreStart()
     {
-        _trainer = _settings.CreateTrainer();
+        try
+        {
+            _trainer = _settings.CreateTrainer();
+        }
+        catch (Exception e)
+        {
+            // Restarting cannot help (the same files give the same error): the run fails, so the
+            // process exits non-zero and says why.
+            _log.Error(e, "The coordinator cannot build its trainer");
+            _finished = true;
+            _settings.Finished(new TrainingOutcome(false, 0, $"cannot build the trainer: {e.Message}"));
+            Context.Stop(Self);
+            return;
+        }
+        _resumed = _trainer.Iteration > 0;
         _schedule = _trainer.CreateSchedule(_settings.Observer);
         var dataPlane = DataPlaneSettings.From(_settings.Node, _trainer.TrainNet.ParameterCount);
-        _parameterServer = Context.ActorOf(ParameterServerActor.Props(_trainer, _trainer.Replica.Backend, dataPlane, _incarnation), "parameter-server");
-        _log.Info("Coordinator started (incarnation {0}) at iteration {1}: waiting for {2} worker(s)", _incarnation, _schedule.Iteration, _settings.MinWorkers);
+        _parameterServer = Context.Watch(Context.ActorOf(ParameterServerActor.Props(_trainer, _trainer.Replica.Backend, dataPlane, _incarnation), "parameter-server"));
+        _log.Info("Coordinator started (incarnation {0}) at iteration {1}: waiting for {2} worker(s)", _incarnation, _schedule.Iteration, MinWorkers);
+    }
+
+    // A fresh run waits for its workers; a resumed one goes on with whoever is back.
+    private int MinWorkers => _resumed ? 1 : _settings.MinWorkers;
+
+    /// <summary>
+    /// An exception in a handler fails the run rather than restarting the singleton in place: a
+    /// restart would keep the same address (workers would never register again) with none of the
+    /// run's state. The standby, or a restarted process, resumes from the newest snapshot.
+    /// </summary>
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        try
+        {
+            return base.AroundReceive(receive, message);
+        }
+        catch (Exception e) when (!_finished)
+        {
+            _log.Error(e, "The coordinator failed on {0}", message.GetType().Name);
+            Fail($"the coordinator failed: {e.Message}");
+            return true;
+        }
     }
 
     private void Running()
     {
         Receive<RegisterWorker>(Register);
         Receive<Ping>(p => Sender.Tell(new Pong(p.Sequence)));
+        Receive<Terminated>(t => t.ActorRef.Equals(_parameterServer), _ => ParameterServerStopped());
         Receive<Terminated>(t => Lost(t.ActorRef));
         Receive<ParameterServerActor.BlockReceived>(OnBlockReceived);
         Receive<SendBackups>(_ => SendBackupCopies());
-        Receive<ParameterServerActor.IterationApplied>(OnIterationApplied);
+        Receive<ParameterServerActor.IterationApplied>(_ => !_finished, OnIterationApplied);
         Receive<ParameterServerActor.SnapshotWritten>(written =>
         {
             _settings.Observer.OnSnapshot(written.Files);
-            if (_finished) return;
-            Advance();
+            if (_failure is { } failure) Finish(failure);
+            else if (!_finished) Advance();
         });
-        Receive<Evaluated>(OnEvaluated);
+        Receive<Evaluated>(_ => !_finished, OnEvaluated);
         Receive<NoWorkersLeft>(_ => Fail($"no live worker for {_settings.NoWorkerTimeout.TotalSeconds:0} s"));
     }
 
@@ -108,7 +156,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
         }
         Sender.Tell(new WorkerRegistered(r.WorkerId, _incarnation, _endpoint!.Host, _endpoint.Port, _trainer.RandomSeed));
         if (_finished) Sender.Tell(new TrainingFinished(true, "the run is over"));
-        else if (!_started && _workers.Count >= _settings.MinWorkers)
+        else if (!_started && _workers.Count >= MinWorkers)
         {
             _started = true;
             Advance();
@@ -143,9 +191,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
         {
             var worker = LeastBusy();
             _blocks[block] = worker;
-            var train = (TrainStep)_step!;
-            _log.Info("Iteration {0}: {1} sent again, to {2}", train.Iteration, block, NameOf(worker));
-            worker.Tell(new Step(train.Iteration, train.Iteration, block.Start, block.End, train.Display));
+            _log.Info("Iteration {0}: {1} sent again, to {2}", ((TrainStep)_step!).Iteration, block, NameOf(worker));
+            SendNode(block, worker);
             _sentAt[block] = DateTime.UtcNow;
         }
         foreach (var (first, (_, count)) in _batches.Where(b => orphan(b.Value.Worker)).ToList())
@@ -209,6 +256,12 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
         if (_workers.Count > 1) Timers.StartSingleTimer(BackupTimer, SendBackups.Instance, BackupDelay());
     }
 
+    private void SendNode(UnitBlock block, IActorRef worker)
+    {
+        var train = (TrainStep)_step!;
+        worker.Tell(new Step(train.Iteration, train.Iteration, block.Start, block.End, train.Display));
+    }
+
     private void OnBlockReceived(ParameterServerActor.BlockReceived received)
     {
         _blocks.Remove(received.Block);
@@ -239,7 +292,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
             var backup = others.MinBy(Load)!;
             _backedUp.Add(block);
             _log.Info("Iteration {0}: {1} is late on {2}; a backup copy goes to {3}", train.Iteration, block, NameOf(owner), NameOf(backup));
-            backup.Tell(new Step(train.Iteration, train.Iteration, block.Start, block.End, train.Display));
+            SendNode(block, backup);
         }
     }
 
@@ -268,7 +321,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
         _batchResults = new (float, float[])?[count];
         if (_workers.Count == 0)
         {
-            _batches[0] = (ActorRefs.Nobody, count);
+            for (int b = 0; b < count; b += BatchesPerOrder) _batches[b] = (ActorRefs.Nobody, Math.Min(BatchesPerOrder, count - b));
             Reassign(ActorRefs.Nobody);
             return;
         }
@@ -276,8 +329,21 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
         int first = 0;
         for (int i = 0; i < shares.Count; i++)
         {
-            SendBatches(first, shares[i], _workers[i].Worker);
-            first += shares[i];
+            // Answers carry every batch's outputs; orders are cut so that each answer stays far
+            // below Akka.Remote's frame limit (128 kB by default).
+            int end = first + shares[i];
+            for (int b = first; b < end; b += BatchesPerOrder) SendBatches(b, Math.Min(BatchesPerOrder, end - b), _workers[i].Worker);
+            first = end;
+        }
+    }
+
+    private int BatchesPerOrder
+    {
+        get
+        {
+            var net = _step is TestStep t ? _trainer.TestNets[t.NetIndex] : _trainer.TrainNet;
+            int floatsPerBatch = 1 + net.Outputs.Sum(o => o.Blob.Count);
+            return Math.Max(1, MaxAnswerBytes / (floatsPerBatch * sizeof(float)));
         }
     }
 
@@ -297,11 +363,13 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
     private void OnEvaluated(Evaluated e)
     {
         int net = _step switch { TestStep t => t.NetIndex, DisplayForwardStep => Evaluate.TrainNet, _ => int.MinValue };
-        if (e.Net != net || e.Version != _schedule.Iteration || !_batches.Remove(e.FirstBatch, out var assigned) || e.Losses.Length != assigned.Count)
+        if (e.Net != net || e.Version != _schedule.Iteration || !_batches.TryGetValue(e.FirstBatch, out var assigned)
+            || e.Losses.Length != assigned.Count || e.Outputs.Length % Math.Max(1, e.Losses.Length) != 0)
         {
             _log.Debug("Ignored a late or duplicate answer for batches {0}+{1} of net {2}, version {3}", e.FirstBatch, e.Losses.Length, e.Net, e.Version);
             return;
         }
+        _batches.Remove(e.FirstBatch);
         int perBatch = e.Outputs.Length / Math.Max(1, e.Losses.Length);
         for (int i = 0; i < e.Losses.Length; i++)
             _batchResults[e.FirstBatch + i] = (e.Losses[i], e.Outputs[(i * perBatch)..((i + 1) * perBatch)]);
@@ -331,15 +399,30 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
         return named;
     }
 
+    // The outcome is reported once the final snapshot is on disk (or at once without a parameter
+    // server to write it), so the process never exits while the snapshot is being written.
     private void Fail(string reason)
     {
+        if (_finished || _failure is not null) return;
         _log.Error("Training failed at iteration {0}: {1}", _schedule.Iteration, reason);
-        _parameterServer.Tell(new ParameterServerActor.WriteSnapshot(_schedule.TestPositions));
-        Finish(new TrainingOutcome(false, _schedule.Iteration, reason));
+        _failure = new TrainingOutcome(false, _schedule.Iteration, reason);
+        _blocks.Clear();
+        _batches.Clear();
+        Timers.CancelAll();
+        if (_parameterServer.IsNobody()) Finish(_failure);
+        else _parameterServer.Tell(new ParameterServerActor.WriteSnapshot(_schedule.TestPositions));
+    }
+
+    private void ParameterServerStopped()
+    {
+        _parameterServer = ActorRefs.Nobody;
+        if (_failure is { } failure) Finish(failure);
+        else Fail("the parameter server stopped");
     }
 
     private void Finish(TrainingOutcome outcome)
     {
+        if (_finished) return;
         _finished = true;
         _blocks.Clear();
         _batches.Clear();

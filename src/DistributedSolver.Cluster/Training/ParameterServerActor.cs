@@ -30,11 +30,14 @@ internal sealed class ParameterServerActor : ReceiveActor
     private readonly List<BufferView> _freeSums = [];
     private readonly float[] _unitLosses;
     private readonly float[] _displayOutputs;
-    private readonly HashSet<IActorRef> _connections = [];
+    // Each connection's weights frames not yet acknowledged, by version: released when acknowledged
+    // or when the connection goes, so a dead connection cannot hold a frame forever.
+    private readonly Dictionary<IActorRef, List<long>> _connections = [];
     private readonly Dictionary<long, WeightsFrame> _frames = [];
     // Gradients dropped so far, by reason (the metrics endpoint will publish them).
     private readonly Dictionary<string, int> _dropped = [];
     private int _covered;
+    private IActorRef _listener = ActorRefs.Nobody;
     private readonly TimeSplit _split = new();
     private long _firstBlockAt;
     private long _version;
@@ -55,28 +58,38 @@ internal sealed class ParameterServerActor : ReceiveActor
         Receive<DataPlaneEndpoint>(endpoint => Context.Parent.Tell(new Ready(endpoint)));
         Receive<DataPlaneConnected>(connected =>
         {
-            _connections.Add(connected.Connection);
+            _connections[connected.Connection] = [];
+            Context.Watch(connected.Connection);
             Send(_frames[_version], connected.Connection);
         });
-        Receive<DataPlaneDisconnected>(gone => _connections.Remove(gone.Connection));
+        Receive<DataPlaneDisconnected>(gone => Drop(gone.Connection));
+        Receive<Terminated>(t => t.ActorRef.Equals(_listener), (Terminated _) =>
+        {
+            _log.Error("Parameter server: the data-plane listener on port {0} stopped", _settings.Port);
+            Context.Stop(Self);
+        });
+        Receive<Terminated>(t => Drop(t.ActorRef));
         Receive<TensorReceived>(OnGradient);
-        Receive<TensorSent>(sent => Release(sent.Request));
+        Receive<TensorSent>(sent => Release(Sender, sent.Request.WeightsVersion));
         Receive<TensorNotSent>(failed =>
         {
             _log.Warning("Parameter server: weights {0} not sent: {1}", failed.Request.WeightsVersion, failed.Reason);
-            Release(failed.Request);
+            Release(Sender, failed.Request.WeightsVersion);
         });
         Receive<WriteSnapshot>(w => Sender.Tell(new SnapshotWritten(_trainer.WriteSnapshot((int)_version, w.TestPositions))));
     }
 
     public static Props Props(Trainer trainer, IComputeBackend backend, DataPlaneSettings settings, long incarnation) =>
-        Akka.Actor.Props.Create(() => new ParameterServerActor(trainer, backend, settings, incarnation));
+        Akka.Actor.Props.Create(() => new ParameterServerActor(trainer, backend, settings, incarnation)).WithDispatcher(Hosting.HoconBuilder.ComputeDispatcher);
+
+    // A listener that cannot bind (the port is taken) stops, and so does this actor: the coordinator ends the run.
+    protected override SupervisorStrategy SupervisorStrategy() => Akka.Actor.SupervisorStrategy.StoppingStrategy;
 
     protected override void PreStart()
     {
         PublishWeights();
-        var listener = Context.ActorOf(DataPlaneListener.Props(_settings, _incarnation, Self), "data-plane");
-        listener.Tell(GetDataPlaneEndpoint.Instance);
+        _listener = Context.Watch(Context.ActorOf(DataPlaneListener.Props(_settings, _incarnation, Self), "data-plane"));
+        _listener.Tell(GetDataPlaneEndpoint.Instance);
     }
 
     protected override void PostStop()
@@ -152,21 +165,30 @@ internal sealed class ParameterServerActor : ReceiveActor
         _backend.Download(_trainer.TrainNet.ParameterData, MemoryMarshal.Cast<byte, float>(bytes.AsSpan(0, length)));
         var frame = new WeightsFrame(bytes, length, _version);
         _frames[_version] = frame;
-        foreach (var connection in _connections) Send(frame, connection);
+        foreach (var connection in _connections.Keys) Send(frame, connection);
         foreach (var old in _frames.Values.Where(f => f.Version < _version && f.Pending == 0).ToList()) Retire(old);
     }
 
     private void Send(WeightsFrame frame, IActorRef connection)
     {
         frame.Pending++;
+        _connections[connection].Add(frame.Version);
         connection.Tell(new SendTensor(FrameKind.Weights, (int)frame.Version, 0, 0, frame.Version, frame.Bytes.AsMemory(0, frame.Length)));
     }
 
-    private void Release(SendTensor request)
+    private void Release(IActorRef connection, long version)
     {
-        if (!_frames.TryGetValue(request.WeightsVersion, out var frame)) return;
+        if (!_connections.TryGetValue(connection, out var pending) || !pending.Remove(version)) return;
+        var frame = _frames[version];
         frame.Pending--;
         if (frame.Pending == 0 && frame.Version < _version) Retire(frame);
+    }
+
+    private void Drop(IActorRef connection)
+    {
+        if (!_connections.TryGetValue(connection, out var pending)) return;
+        foreach (long version in pending.ToList()) Release(connection, version);
+        _connections.Remove(connection);
     }
 
     private void Retire(WeightsFrame frame)

@@ -29,6 +29,9 @@ public sealed class WorkerActor : ReceiveActor
     private readonly IActorRef _coordinatorProxy;
     private readonly List<(IClusterMessage Order, IActorRef Sender)> _orders = [];
     private readonly List<SendTensor> _outbox = [];
+    // Gradients in the connection's pipe: kept until weights of a later version arrive (the
+    // parameter server's real acknowledgement), and sent again if the connection is reopened first.
+    private readonly List<SendTensor> _sent = [];
     private Replica _replica;
     private IActorRef? _connection;
     private bool _connected;
@@ -67,6 +70,9 @@ public sealed class WorkerActor : ReceiveActor
         Receive<DataPlaneConnected>(connected => connected.Connection.Equals(_connection), (DataPlaneConnected _) =>
         {
             _connected = true;
+            // What went into the old socket may never have arrived; the server drops what it has.
+            _outbox.InsertRange(0, _sent);
+            _sent.Clear();
             SendNext();
         });
         Receive<DataPlaneDisconnected>(gone => gone.Connection.Equals(_connection), (DataPlaneDisconnected _) => { _connected = false; });
@@ -76,7 +82,7 @@ public sealed class WorkerActor : ReceiveActor
         Receive<TensorSent>(sent =>
         {
             _inFlight--;
-            Return(sent.Request);
+            _sent.Add(sent.Request);
             SendNext();
         });
         // Lost with its connection, or refused while it reconnects: sent again once connected, unless
@@ -84,6 +90,11 @@ public sealed class WorkerActor : ReceiveActor
         Receive<TensorNotSent>(failed =>
         {
             _inFlight--;
+            if (failed.Request.WeightsVersion < _version)
+            {
+                Return(failed.Request);
+                return;
+            }
             _log.Warning("Gradient of iteration {0}, units {1}+{2} not sent yet: {3}", failed.Request.Iteration, failed.Request.Unit, failed.Request.UnitCount, failed.Reason);
             _outbox.Insert(0, failed.Request);
             SendNext();
@@ -96,10 +107,13 @@ public sealed class WorkerActor : ReceiveActor
     protected override void PreStart() =>
         Context.ActorOf(WorkerRegistration.Props(_workerId, _replica.Layout, _coordinatorProxy, Self), "registration");
 
-    protected override void PostStop()
+    protected override void PostStop() => ReturnAll();
+
+    private void ReturnAll()
     {
-        foreach (var request in _outbox) Return(request);
+        foreach (var request in _outbox.Concat(_sent)) Return(request);
         _outbox.Clear();
+        _sent.Clear();
     }
 
     private void Connect(WorkerRegistered registered)
@@ -110,8 +124,7 @@ public sealed class WorkerActor : ReceiveActor
             _replica = _build(registered.RandomSeed);
         }
         if (_connection is not null) Context.Stop(_connection);
-        foreach (var request in _outbox) Return(request);
-        _outbox.Clear();
+        ReturnAll();
         _orders.Clear();
         _connected = false;
         _inFlight = 0;
@@ -131,6 +144,8 @@ public sealed class WorkerActor : ReceiveActor
     private void OnWeights(TensorReceived received)
     {
         using var payload = received.Payload;
+        // Frames of a connection replaced after a hand-over belong to the old run's numbering.
+        if (!received.Connection.Equals(_connection)) return;
         var net = _replica.TrainNet;
         if (received.Header.Kind != FrameKind.Weights || payload.Memory.Length != net.ParameterCount * sizeof(float))
         {
@@ -142,11 +157,12 @@ public sealed class WorkerActor : ReceiveActor
         if (_sentAt is { } sent) _split.Add("round trip (gradient out, parameter server, weights back)", sent);
         _sentAt = null;
         // Gradients computed on older weights are of no use to the parameter server any more.
-        foreach (var stale in _outbox.Where(r => r.WeightsVersion < _version).ToList())
-        {
-            _outbox.Remove(stale);
-            Return(stale);
-        }
+        foreach (var list in new[] { _outbox, _sent })
+            foreach (var stale in list.Where(r => r.WeightsVersion < _version).ToList())
+            {
+                list.Remove(stale);
+                Return(stale);
+            }
         RunOrders();
     }
 

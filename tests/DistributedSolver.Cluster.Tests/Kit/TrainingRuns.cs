@@ -29,6 +29,10 @@ internal static class TrainingRuns
         };
     }
 
+    /// <summary>No backup copies: work of a dead worker completes only by being sent again.</summary>
+    public static CoordinatorSettings WithoutBackups(CoordinatorSettings settings) =>
+        settings with { InitialBackupDelay = TimeSpan.FromHours(1), MinBackupDelay = TimeSpan.FromHours(1) };
+
     /// <summary>A coordinator that never starts training (its minimum of workers is out of reach): for membership tests.</summary>
     public static CoordinatorSettings Idle(NodeSettings node, long incarnation) =>
         Coordinator(node, Mlp(Path.Combine(Path.GetTempPath(), "dsolver-idle"), maxIter: 1, iterSize: 1), new RecordingObserver(), incarnation: incarnation)

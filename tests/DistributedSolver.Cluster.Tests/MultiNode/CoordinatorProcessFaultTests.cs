@@ -23,7 +23,7 @@ public sealed class CoordinatorProcessFaultTests : MultiNodeTest
     [Fact]
     public async Task MultiNode_a_killed_coordinator_process_is_replaced_by_the_standby_and_the_weights_do_not_change()
     {
-        string solver = TrainingRuns.WriteSolver(_directory, maxIter: 3000, iterSize: 4, snapshot: 50);
+        string solver = TrainingRuns.WriteSolver(_directory, maxIter: 6000, iterSize: 4, snapshot: 50);
         var definition = TrainingDefinition.Load(solver);
         float[] reference;
         using (var backend = TrainingFixture.CreateBackend(threads: 1))
@@ -34,8 +34,11 @@ public sealed class CoordinatorProcessFaultTests : MultiNodeTest
             backend.Download(trainer.TrainNet.ParameterData, reference);
         }
 
-        var active = DsolverNodeProcess.Start("coordinator", Nodes.Template, [], "--solver", solver, "--data-port", "0", "--min-workers", "2", "--threads", "1");
+        var active = DsolverNodeProcess.Start("coordinator", Nodes.Template, [], "--solver", solver, "--data-port", "0", "--min-workers", "3", "--threads", "1");
         _processes.Add(active);
+        // Join only once the process's node runs: joining a seed that is not listening yet was seen
+        // to leave nodes short of Up for over a minute.
+        AwaitAssert(() => Assert.Contains(" with roles [", active.Output), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(50));
         Nodes.UseSeeds($"127.0.0.1:{active.Port}");
         var outcome = new TaskCompletionSource<TrainingOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         var observer = new RecordingObserver();
@@ -43,10 +46,15 @@ public sealed class CoordinatorProcessFaultTests : MultiNodeTest
         standby.StartCoordinatorSingleton(CoordinatorActor.Props(
             TrainingRuns.Coordinator(standby.Settings, definition, observer, o => outcome.TrySetResult(o), resume: true) with { MinWorkers = 2 }));
         for (int i = 0; i < 2; i++) TrainingRuns.StartWorker(Nodes.StartWorker(), definition, $"worker-{i}");
+        // Every node Up before the run starts (it needs a third worker): a node still joining when
+        // the coordinator dies keeps the Split Brain Resolver from downing it, and a run competing
+        // for the two cores slows joining down.
+        Nodes.AwaitAllUp(TimeSpan.FromSeconds(60));
+        var third = Nodes.StartWorker();
+        TrainingRuns.StartWorker(third, definition, "worker-2");
+        Nodes.AwaitAllUp(TimeSpan.FromSeconds(60));
 
-        // kill -9 once the process has a complete snapshot to resume from and every node is Up (a
-        // node still joining would keep the Split Brain Resolver from downing the dead one).
-        Nodes.AwaitAllUp(TimeSpan.FromSeconds(30));
+        // kill -9 once the process has a complete snapshot to resume from.
         await AwaitAssertAsync(() => Assert.NotNull(SnapshotStore.Newest(definition.SnapshotPrefix)), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(20));
         active.Kill();
 

@@ -24,8 +24,8 @@ public sealed class DistributedTrainingMultiNodeTests(ITestOutputHelper output) 
         base.Dispose();
     }
 
-    private TrainingDefinition Definition(string name, int snapshot = 0) =>
-        TrainingRuns.Mlp(Path.Combine(_directory, name), maxIter: 12, iterSize: 4, display: 3, testInterval: 6, snapshot: snapshot);
+    private TrainingDefinition Definition(string name, int snapshot = 0, int maxIter = 12) =>
+        TrainingRuns.Mlp(Path.Combine(_directory, name), maxIter, iterSize: 4, display: 3, testInterval: 6, snapshot: snapshot);
 
     private static (RecordingObserver Observer, NetParameterBlobs Weights) TrainInOneProcess(TrainingDefinition definition)
     {
@@ -35,13 +35,15 @@ public sealed class DistributedTrainingMultiNodeTests(ITestOutputHelper output) 
         return (observer, NetParameterBlobs.Read(observer.Snapshots[^1].Model));
     }
 
+    /// <param name="backups">False: no backup copies, so a dead worker's work completes only by being sent again.</param>
     private (ClusterNode Coordinator, Task<TrainingOutcome> Outcome) StartCoordinator(TrainingDefinition definition, ITrainingObserver observer,
-        int minWorkers, bool resume = false)
+        int minWorkers, bool resume = false, bool backups = true)
     {
         var outcome = new TaskCompletionSource<TrainingOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         var node = Nodes.StartCoordinator();
-        node.StartCoordinatorSingleton(CoordinatorActor.Props(
-            TrainingRuns.Coordinator(node.Settings, definition, observer, o => outcome.TrySetResult(o), resume: resume) with { MinWorkers = minWorkers }));
+        var settings = TrainingRuns.Coordinator(node.Settings, definition, observer, o => outcome.TrySetResult(o), resume: resume) with { MinWorkers = minWorkers };
+        if (!backups) settings = TrainingRuns.WithoutBackups(settings);
+        node.StartCoordinatorSingleton(CoordinatorActor.Props(settings));
         return (node, outcome.Task);
     }
 
@@ -168,16 +170,17 @@ public sealed class DistributedTrainingMultiNodeTests(ITestOutputHelper output) 
     {
         var (_, referenceWeights) = TrainInOneProcess(Definition("single"));
 
-        // The coordinator's observer holds iteration 5 until the test has cut a worker off, so the
-        // next iteration's share of that worker must be sent again once Akka downs it.
-        using var atFive = new SemaphoreSlim(0);
+        // The coordinator's observer holds iteration 3 until the test has cut a worker off, so the
+        // share of iteration 4 sent to that worker must be sent again once Akka downs it (there
+        // are no backup copies here), and so must its test batches at iteration 6.
+        using var atCut = new SemaphoreSlim(0);
         using var cut = new SemaphoreSlim(0);
-        var observer = new RecordingObserver { AfterIteration = r => { if (r.Iteration == 5) { atFive.Release(); cut.Wait(); } } };
+        var observer = new RecordingObserver { AfterIteration = r => { if (r.Iteration == 3) { atCut.Release(); cut.Wait(); } } };
         var definition = Definition("cluster");
-        var (coordinator, outcome) = StartCoordinator(definition, observer, minWorkers: 3);
+        var (coordinator, outcome) = StartCoordinator(definition, observer, minWorkers: 3, backups: false);
         var victims = StartWorkers(definition, 3);
 
-        Assert.True(await atFive.WaitAsync(TimeSpan.FromSeconds(60)), "the run never reached iteration 5");
+        Assert.True(await atCut.WaitAsync(TimeSpan.FromSeconds(60)), "the run never reached iteration 3");
         Nodes.AwaitAllUp(TimeSpan.FromSeconds(20));
         await Nodes.Isolate(victims[1]);
         cut.Release();
@@ -220,12 +223,12 @@ public sealed class DistributedTrainingMultiNodeTests(ITestOutputHelper output) 
     [Fact]
     public async Task MultiNode_a_worker_that_joins_mid_run_takes_units_and_the_weights_do_not_change()
     {
-        var (_, referenceWeights) = TrainInOneProcess(Definition("single"));
+        var (_, referenceWeights) = TrainInOneProcess(Definition("single", maxIter: 600));
 
         using var atThree = new SemaphoreSlim(0);
         using var joined = new SemaphoreSlim(0);
         var observer = new RecordingObserver { AfterIteration = r => { if (r.Iteration == 3) { atThree.Release(); joined.Wait(); } } };
-        var definition = Definition("cluster");
+        var definition = Definition("cluster", maxIter: 600);
         var (coordinator, outcome) = StartCoordinator(definition, observer, minWorkers: 1);
         StartWorkers(definition, 1);
 
@@ -238,6 +241,8 @@ public sealed class DistributedTrainingMultiNodeTests(ITestOutputHelper output) 
         var result = await outcome.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.True(result.Succeeded, result.Message);
         Assert.Equal(referenceWeights, NetParameterBlobs.Read(observer.Snapshots[^1].Model));
+        // Long enough for the late worker to register (through its proxy) and take units.
+        Assert.Contains(observer.Iterations, r => r.LiveWorkers == 2);
     }
 
     [Fact]

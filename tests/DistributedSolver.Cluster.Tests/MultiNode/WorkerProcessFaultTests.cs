@@ -49,7 +49,7 @@ public sealed class WorkerProcessFaultTests : MultiNodeTest
         return weights;
     }
 
-    private (Task<TrainingOutcome> Outcome, Func<float[]> Weights) StartCoordinator(TrainingDefinition definition, RecordingObserver observer, int workers)
+    private (Task<TrainingOutcome> Outcome, Func<float[]> Weights) StartCoordinator(TrainingDefinition definition, RecordingObserver observer, int workers, bool backups)
     {
         var outcome = new TaskCompletionSource<TrainingOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         var node = Nodes.StartCoordinator();
@@ -59,7 +59,7 @@ public sealed class WorkerProcessFaultTests : MultiNodeTest
             InitialBackupDelay = TimeSpan.FromMilliseconds(500),
             MinBackupDelay = TimeSpan.FromMilliseconds(100),
         };
-        node.StartCoordinatorSingleton(CoordinatorActor.Props(settings));
+        node.StartCoordinatorSingleton(CoordinatorActor.Props(backups ? settings : TrainingRuns.WithoutBackups(settings)));
         Nodes.AwaitAllUp();
         return (outcome.Task, () => NetParameterBlobs.Read(observer.Snapshots[^1].Model).Blobs.SelectMany(b => b.Values).ToArray());
     }
@@ -79,7 +79,7 @@ public sealed class WorkerProcessFaultTests : MultiNodeTest
         using var atThree = new SemaphoreSlim(0);
         using var killed = new SemaphoreSlim(0);
         var observer = new RecordingObserver { AfterIteration = r => { if (r.Iteration == 3) { atThree.Release(); killed.Wait(); } } };
-        var (outcome, weights) = StartCoordinator(definition, observer, workers: 3);
+        var (outcome, weights) = StartCoordinator(definition, observer, workers: 3, backups: false);
         var workers = Enumerable.Range(0, 3).Select(i => StartWorker(solver, i)).ToList();
 
         Assert.True(await atThree.WaitAsync(TimeSpan.FromSeconds(90)), "the run never reached iteration 3");
@@ -107,7 +107,7 @@ public sealed class WorkerProcessFaultTests : MultiNodeTest
                 if (r.Iteration == 20) atTwenty.Release();
             },
         };
-        var (outcome, weights) = StartCoordinator(definition, observer, workers: 2);
+        var (outcome, weights) = StartCoordinator(definition, observer, workers: 2, backups: true);
         var workers = Enumerable.Range(0, 2).Select(i => StartWorker(solver, i)).ToList();
 
         Assert.True(await atThree.WaitAsync(TimeSpan.FromSeconds(90)), "the run never reached iteration 3");

@@ -22,7 +22,8 @@ public sealed class ParameterServerTests : Akka.TestKit.Xunit2.TestKit, IDisposa
     private readonly IActorRef _server;
     private readonly int _parameters;
 
-    public ParameterServerTests()
+    // The parameter server runs on the compute dispatcher that every node's HOCON defines.
+    public ParameterServerTests() : base($"{DistributedSolver.Cluster.Hosting.HoconBuilder.ComputeDispatcher} {{ type = PinnedDispatcher }}")
     {
         _trainer = new Trainer(TrainingRuns.Mlp(Path.Combine(_directory, "run"), maxIter: 10, iterSize: 4), _backend, new RecordingObserver());
         _parameters = _trainer.TrainNet.ParameterCount;
