@@ -10,6 +10,7 @@ public static class LayerFactory
     private static readonly Dictionary<string, Func<LayerParameter, IComputeBackend, NetContext, Layer>> Registry = new()
     {
         ["Accuracy"] = (p, b, _) => new AccuracyLayer(p, b),
+        ["ArrayData"] = (p, b, c) => new ArrayDataLayer(p, b, c.LoadArrays(p), c.Seed),
         ["BinaryAccuracy"] = (p, b, _) => new BinaryAccuracyLayer(p, b),
         ["BinaryCrossEntropyLoss"] = (p, b, _) => new BinaryCrossEntropyLossLayer(p, b),
         ["Concat"] = (p, b, _) => new ConcatLayer(p, b),
