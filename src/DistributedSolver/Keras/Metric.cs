@@ -6,7 +6,7 @@ namespace DistributedSolver.Keras;
 /// Caffe's Accuracy (top-1 over class indices) otherwise. mae and mse are their loss layers
 /// with loss_weight 0.
 /// </summary>
-internal sealed record Metric(string Name, string CaffeType, bool IsLossLayer, bool ReadsProbabilities)
+internal sealed record Metric(string Name, string CaffeType, bool IsLossLayer)
 {
     public static readonly string[] Names = ["accuracy", "acc", "mae", "mean_absolute_error", "mse", "mean_squared_error"];
 
@@ -22,13 +22,13 @@ internal sealed record Metric(string Name, string CaffeType, bool IsLossLayer, b
     {
         if (name is "accuracy" or "acc")
         {
-            if (outputSize == 1) return new Metric(name, "BinaryAccuracy", IsLossLayer: false, ReadsProbabilities: true);
+            if (outputSize == 1) return new Metric(name, "BinaryAccuracy", IsLossLayer: false);
             if (!loss.TakesClassIndices)
                 throw new InvalidOperationException($"metric '{name}' on a {outputSize}-unit output compares class indices: use loss sparse_categorical_crossentropy or categorical_crossentropy");
-            return new Metric(name, "Accuracy", IsLossLayer: false, ReadsProbabilities: false);
+            return new Metric(name, "Accuracy", IsLossLayer: false);
         }
         if (loss.TakesClassIndices)
             throw new InvalidOperationException($"metric '{name}' compares the output with targets of its shape, and loss '{loss.Name}' reads class indices");
-        return new Metric(name, name is "mae" or "mean_absolute_error" ? "MeanAbsoluteErrorLoss" : "MeanSquaredErrorLoss", IsLossLayer: true, ReadsProbabilities: true);
+        return new Metric(name, name is "mae" or "mean_absolute_error" ? "MeanAbsoluteErrorLoss" : "MeanSquaredErrorLoss", IsLossLayer: true);
     }
 }

@@ -53,6 +53,13 @@ public sealed partial class Sequential
         int batch = Math.Min(batchSize, train.Count);
         int steps = (train.Count + batch - 1) / batch;
         var solver = compilation.Solver.Clone();
+        // The nets are the model's: a template read from a solver file may name others.
+        solver.ClearNet();
+        solver.NetParam = null;
+        solver.ClearTrainNet();
+        solver.TrainNetParam = null;
+        solver.TestNet.Clear();
+        solver.TestNetParam.Clear();
         solver.MaxIter = checked(epochs * steps);
         solver.RandomSeed = Seed;
         // Every iteration reports its outputs: Keras's running means need each step's values.
@@ -205,7 +212,7 @@ public sealed partial class Sequential
     }
 
     /// <summary>The current weights: the trained or loaded ones checked against the layers, or the seed's initial ones.</summary>
-    private NetParameter InitialWeights()
+    private NetParameter CurrentWeights()
     {
         var shape = _inputShape ?? throw new InvalidOperationException("the model has no input shape yet: add an Input or call Fit");
         var model = Resolve(shape, null);

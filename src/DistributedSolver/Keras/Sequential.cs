@@ -1,11 +1,8 @@
 using DistributedSolver.Backend.Cpu;
 using DistributedSolver.Data;
-using DistributedSolver.Layers;
-using DistributedSolver.Nets;
 using DistributedSolver.Optimizers;
 using DistributedSolver.Proto;
 using DistributedSolver.Prototxt;
-using DistributedSolver.Randomness;
 using DistributedSolver.Snapshots;
 using DistributedSolver.Solvers;
 using DistributedSolver.Training;
@@ -81,7 +78,7 @@ public sealed partial class Sequential
 
     private static string Numbered(string name, int index) => index == 0 ? name : $"{name}_{index}";
 
-    /// <summary>Keras's compile with one of <see cref="Optimizers"/>' optimizers.</summary>
+    /// <summary>Keras's compile, with an optimizer of <c>DistributedSolver.Optimizers</c>.</summary>
     public Sequential Compile(Optimizer optimizer, string loss, IReadOnlyList<string>? metrics = null) =>
         Compile(optimizer.ToSolverParameter(), loss, metrics);
 
@@ -232,7 +229,7 @@ public sealed partial class Sequential
     public void Save(string directory)
     {
         string prototxt = PrototxtWriter.Write(ToNetParameter());
-        var weights = _weights ?? InitialWeights();
+        var weights = _weights ?? CurrentWeights();
         Directory.CreateDirectory(directory);
         File.WriteAllText(Path.Combine(directory, ModelFile), prototxt);
         AtomicFile.Write(Path.Combine(directory, WeightsFile), weights.WriteTo);
@@ -246,7 +243,7 @@ public sealed partial class Sequential
         model._weights = SnapshotStore.ReadModel(weights);
         model._weightsSource = weights;
         // Check the blobs against the layers now, so a mismatch names the file at load time.
-        model.InitialWeights();
+        model.CurrentWeights();
         return model;
     }
 
