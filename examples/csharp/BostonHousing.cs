@@ -27,16 +27,7 @@ internal static class BostonHousing
             .Add(new Dense(64, activation: "relu"))
             .Add(new Dense(1))
             .Compile(new RmsProp(learningRate: 0.001, rho: 0.9, epsilon: 1e-7), loss: "mse", metrics: ["mae"]);
-        Console.Write(model.Summary());
-        if (export)
-        {
-            model.ExportTraining(directory, xTrain, yTrain, batchSize: 1, epochs: 7, validationData: (xTest, yTest));
-            Console.WriteLine($"wrote {directory}/solver.prototxt, train_test.prototxt, train.csv, validation.csv (the test split)");
-            return;
-        }
-        var started = DateTime.UtcNow;
-        model.Fit(xTrain, yTrain, batchSize: 1, epochs: 7, verbose: 1, validationData: (xTest, yTest));
-        var scores = model.Evaluate(xTest, yTest);
-        Console.WriteLine($"test mse {scores["loss"]:F4}, test mae {scores["mae"]:F4} ($1000s), {train.Length} training and {test.Length} test houses, {(DateTime.UtcNow - started).TotalSeconds:F1} s");
+        if (ExampleRun.TrainOrExport(model, directory, export, (xTrain, yTrain), (xTest, yTest), batchSize: 1, epochs: 7, verbose: 1) is { } scores)
+            Console.WriteLine($"test mse {scores["loss"]:F4}, test mae {scores["mae"]:F4} ($1000s)");
     }
 }

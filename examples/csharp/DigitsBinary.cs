@@ -26,18 +26,7 @@ internal static class DigitsBinary
             .Add(new Dense(16, activation: "relu"))
             .Add(new Dense(1, activation: "sigmoid"))
             .Compile(new Adam(learningRate: 0.001, amsgrad: true), loss: "binary_crossentropy", metrics: ["accuracy"]);
-        Console.Write(model.Summary());
-        if (export)
-        {
-            model.ExportTraining(directory, xTrain, yTrain, batchSize: 32, epochs: 10, validationData: (xTest, yTest));
-            Console.WriteLine($"wrote {directory}/solver.prototxt, train_test.prototxt, train.csv, validation.csv (the test split)");
-            return;
-        }
-        var started = DateTime.UtcNow;
-        model.Fit(xTrain, yTrain, batchSize: 32, epochs: 10, verbose: 2, validationData: (xTest, yTest));
-        var scores = model.Evaluate(xTest, yTest);
-        float zeros = yTest.ToArray().Average();
-        Console.WriteLine($"test accuracy {scores["accuracy"]:P2} (always answering \"not a 0\" scores {1 - zeros:P2}), test loss {scores["loss"]:F4}, "
-            + $"{train.Length} training and {test.Length} test images, {(DateTime.UtcNow - started).TotalSeconds:F1} s");
+        if (ExampleRun.TrainOrExport(model, directory, export, (xTrain, yTrain), (xTest, yTest), batchSize: 32, epochs: 10, verbose: 2) is { } scores)
+            Console.WriteLine($"test accuracy {scores["accuracy"]:P2} (always answering \"not a 0\" scores {1 - yTest.ToArray().Average():P2}), test loss {scores["loss"]:F4}");
     }
 }

@@ -57,8 +57,8 @@ public sealed class EquivalenceTests : IDisposable
     [Fact]
     public void The_CSharp_LeNet_trains_the_bits_of_the_prototxt_LeNet()
     {
-        // examples/fashion_mnist/lenet_*.prototxt for 20 iterations at batch 64, and the same net
-        // written with the C# API over the same 1280 images in the same order.
+        // examples/fashion_mnist/lenet_*.prototxt for 20 iterations at batch 64, and the C# LeNet
+        // of examples/csharp over the same 1280 images in the same order.
         string solverPath = Path.Combine(RepoPaths.Root, "examples", "fashion_mnist", "lenet_solver.prototxt");
         var prototxt = TrainFromFiles(solverPath, s =>
         {
@@ -74,18 +74,7 @@ public sealed class EquivalenceTests : IDisposable
         var x = new NDArray([.. images.Pixels.Take(n * 784).Select(p => p * 0.00390625f)], n, 1, 28, 28);
         var y = new NDArray([.. images.Labels.Take(n).Select(l => (float)l)], n);
 
-        var solver = new Sgd(0.01, momentum: 0.9).ToSolverParameter();
-        (solver.WeightDecay, solver.LrPolicy, solver.Gamma, solver.Power) = (0.0005f, "inv", 0.0001f, 0.75f);
-        var lenet = new Sequential("LeNet", seed: definition.Solver.RandomSeed)
-            .Add(new Input(1, 28, 28))
-            .Add(new Conv2D(20, 5, kernelInitializer: "lecun_uniform", name: "conv1") { BiasLearningRateMultiplier = 2 })
-            .Add(new MaxPooling2D(2, 2, name: "pool1"))
-            .Add(new Conv2D(50, 5, kernelInitializer: "lecun_uniform", name: "conv2") { BiasLearningRateMultiplier = 2 })
-            .Add(new MaxPooling2D(2, 2, name: "pool2"))
-            .Add(new Flatten())
-            .Add(new Dense(500, activation: "relu", kernelInitializer: "lecun_uniform", name: "ip1") { BiasLearningRateMultiplier = 2 })
-            .Add(new Dense(10, activation: "softmax", kernelInitializer: "lecun_uniform", name: "ip2") { BiasLearningRateMultiplier = 2 })
-            .Compile(solver, loss: "sparse_categorical_crossentropy", metrics: ["accuracy"]);
+        var lenet = DistributedSolver.Examples.LeNetModel.Create(seed: definition.Solver.RandomSeed);
         lenet.Fit(x, y, batchSize: 64, epochs: 1, verbose: 0, shuffle: false);
 
         Assert.Equal(Blobs(prototxt), Blobs(lenet.Weights!));
