@@ -132,6 +132,8 @@ public sealed partial class Sequential
         return model with { Metrics = [.. compilation.Metrics.Select(m => Metric.Resolve(m, model.OutputSize, loss))] };
     }
 
+    private int[] KnownInputShape => _inputShape ?? throw new InvalidOperationException("the model has no input shape yet: add an Input or call Fit");
+
     /// <summary>
     /// <see cref="Resolve"/> for data <paramref name="x"/>: a model without an input shape takes
     /// x's (Keras builds on the first data); otherwise x's samples must have the input's shape.
@@ -214,7 +216,7 @@ public sealed partial class Sequential
     /// <summary>The current weights: the trained or loaded ones checked against the layers, or the seed's initial ones.</summary>
     private NetParameter CurrentWeights()
     {
-        var shape = _inputShape ?? throw new InvalidOperationException("the model has no input shape yet: add an Input or call Fit");
+        var shape = KnownInputShape;
         var model = Resolve(shape, null);
         using var backend = new CpuBackend();
         var sample = new ArrayDataset(new NDArray(new float[model.InputShape.Aggregate(1, (a, d) => a * d)], [1, .. shape]));

@@ -205,7 +205,7 @@ public sealed partial class Sequential
     /// </summary>
     public NetParameter ToNetParameter()
     {
-        var shape = _inputShape ?? throw new InvalidOperationException("the model has no input shape yet: add an Input or call Fit");
+        var shape = KnownInputShape;
         var input = new LayerParameter { Name = DataBlob, Type = "Input", InputParam = new InputParameter() };
         input.Top.Add(DataBlob);
         var sample = new BlobShape();
@@ -248,6 +248,5 @@ public sealed partial class Sequential
     }
 
     /// <summary>Keras's summary: each layer's output shape and parameter count, and the totals.</summary>
-    public string Summary() =>
-        ModelSummary.Write(Name, Resolve(_inputShape ?? throw new InvalidOperationException("the model has no input shape yet: add an Input or call Fit"), null));
+    public string Summary() => ModelSummary.Write(Name, Resolve(KnownInputShape, null));
 }

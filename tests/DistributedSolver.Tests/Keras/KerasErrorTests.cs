@@ -114,6 +114,23 @@ public sealed class KerasErrorTests
         Refused<ArgumentException>(() => CompiledRegression().Fit(x.Slice(0, 1), y.Slice(0, 1), verbose: 0, validationSplit: 0.5), "cannot be split");
         Refused<ArgumentException>(() => Mlp().Add(new Dense(1, name: "dense")), "layer name 'dense' is taken");
         Refused<ArgumentException>(() => Mlp().Add(new Dense(1, name: "loss")), "layer name 'loss' is taken");
+        Refused<InvalidOperationException>(() => Mlp(input: false).Summary(), "no input shape yet");
+    }
+
+    [Fact]
+    public void Weights_that_do_not_fit_the_saved_layers_are_refused_at_Load_naming_the_file()
+    {
+        string directory = Directory.CreateTempSubdirectory("keras-load-").FullName;
+        try
+        {
+            Mlp().Save(directory);
+            File.WriteAllText(Path.Combine(directory, "model.prototxt"), PrototxtWriter.Write(Mlp(outputs: 2).ToNetParameter()));
+            Refused<InvalidDataException>(() => Sequential.Load(directory), "model.caffemodel", "dense_2");
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
     }
 
     [Fact]
