@@ -156,6 +156,27 @@ public interface IComputeBackend : IDisposable
     /// <summary>dx = scale·(sigmoid − target); zero where the target is the ignored label.</summary>
     void SigmoidCrossEntropyBackward(BufferView sigmoid, BufferView targets, int? ignoreLabel, float scale, BufferView dx);
 
+    /// <summary>Σ |x|.</summary>
+    float SumOfMagnitudes(BufferView x);
+
+    /// <summary>y = scale·sign(x), with sign(0) = 0 (the gradient of |x| as TensorFlow and JAX take it).</summary>
+    void ScaledSign(BufferView x, float scale, BufferView y);
+
+    /// <summary>
+    /// Keras's binary cross-entropy over probabilities: Σ −(t·log p̂ + (1 − t)·log(1 − p̂)) with
+    /// p̂ = clip(p, ε, 1 − ε), so a probability of exactly 0 or 1 gives a finite loss.
+    /// </summary>
+    float BinaryCrossEntropy(BufferView probabilities, BufferView targets, float epsilon);
+
+    /// <summary>
+    /// dx = scale·((1 − t)/(1 − p) − t/p) where ε ≤ p ≤ 1 − ε, and 0 outside, where the clip holds
+    /// p̂ constant (TensorFlow's clip_by_value gradient).
+    /// </summary>
+    void BinaryCrossEntropyBackward(BufferView probabilities, BufferView targets, float epsilon, float scale, BufferView dx);
+
+    /// <summary>Keras's binary_accuracy count: the elements where (p &gt; threshold ? 1 : 0) equals the target.</summary>
+    int BinaryAccuracyCount(BufferView probabilities, BufferView targets, float threshold);
+
     /// <summary>
     /// One bottom of Caffe's Eltwise MAX: bottom 0 initializes y and argmax; bottom 1 takes over
     /// where it is ≥ y (Caffe compares the first two with a &gt; b), later bottoms where they are &gt; y.

@@ -11,7 +11,7 @@ namespace DistributedSolver.Layers;
 /// file order and wrap around at the end, as Caffe reads its database; pixels become
 /// <c>(pixel − mean_value)·scale</c> (<c>transform_param</c>).
 /// </summary>
-public sealed class DataLayer : Layer, IBatchSource
+public sealed class DataLayer : SourceLayer
 {
     private readonly LabeledImageSet _set;
     private readonly float[] _pixels;
@@ -36,17 +36,11 @@ public sealed class DataLayer : Layer, IBatchSource
         _labels = new float[BatchSize];
     }
 
-    public int BatchSize { get; }
+    public override int BatchSize { get; }
 
-    public long SampleCount => _set.Count;
-
-    public long Position { get; set; }
-
-    protected override (int Min, int Max) BottomCount => (0, 0);
+    public override long SampleCount => _set.Count;
 
     protected override (int Min, int Max) TopCount => (1, 2);
-
-    public override bool CanPropagateTo(int index) => false;
 
     protected override void LayerSetUp(IReadOnlyList<Blob> bottom, IReadOnlyList<Blob> top)
     {
@@ -67,9 +61,5 @@ public sealed class DataLayer : Layer, IBatchSource
         }
         Backend.Upload(_pixels, top[0].Data);
         if (top.Count > 1) Backend.Upload(_labels, top[1].Data);
-    }
-
-    public override void Backward(IReadOnlyList<Blob> top, IReadOnlyList<bool> propagateDown, IReadOnlyList<Blob> bottom)
-    {
     }
 }

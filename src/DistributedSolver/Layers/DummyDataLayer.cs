@@ -11,7 +11,7 @@ namespace DistributedSolver.Layers;
 /// random ones are refilled every batch, from a generator seeded by the batch position so that a
 /// unit's data does not depend on which process computes it.
 /// </summary>
-public sealed class DummyDataLayer : Layer, IBatchSource
+public sealed class DummyDataLayer : SourceLayer
 {
     private readonly List<FillerParameter> _fillers = [];
     private readonly List<int[]> _shapes = [];
@@ -23,17 +23,11 @@ public sealed class DummyDataLayer : Layer, IBatchSource
         _seed = seed;
     }
 
-    public int BatchSize => _shapes.Count > 0 && _shapes[0].Length > 0 ? _shapes[0][0] : 1;
+    public override int BatchSize => _shapes.Count > 0 && _shapes[0].Length > 0 ? _shapes[0][0] : 1;
 
-    public long SampleCount => long.MaxValue;
-
-    public long Position { get; set; }
-
-    protected override (int Min, int Max) BottomCount => (0, 0);
+    public override long SampleCount => long.MaxValue;
 
     protected override (int Min, int Max) TopCount => (1, int.MaxValue);
-
-    public override bool CanPropagateTo(int index) => false;
 
     protected override void LayerSetUp(IReadOnlyList<Blob> bottom, IReadOnlyList<Blob> top)
     {
@@ -70,9 +64,5 @@ public sealed class DummyDataLayer : Layer, IBatchSource
             Filler.Fill(_fillers[i], top[i].Shape, values, random);
             Backend.Upload(values, top[i].Data);
         }
-    }
-
-    public override void Backward(IReadOnlyList<Blob> top, IReadOnlyList<bool> propagateDown, IReadOnlyList<Blob> bottom)
-    {
     }
 }

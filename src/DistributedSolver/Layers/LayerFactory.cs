@@ -10,6 +10,9 @@ public static class LayerFactory
     private static readonly Dictionary<string, Func<LayerParameter, IComputeBackend, NetContext, Layer>> Registry = new()
     {
         ["Accuracy"] = (p, b, _) => new AccuracyLayer(p, b),
+        ["ArrayData"] = (p, b, c) => new ArrayDataLayer(p, b, c.LoadArrays(p), c.Seed),
+        ["BinaryAccuracy"] = (p, b, _) => new BinaryAccuracyLayer(p, b),
+        ["BinaryCrossEntropyLoss"] = (p, b, _) => new BinaryCrossEntropyLossLayer(p, b),
         ["Concat"] = (p, b, _) => new ConcatLayer(p, b),
         ["Convolution"] = (p, b, _) => new ConvolutionLayer(p, b),
         ["Data"] = (p, b, c) => new DataLayer(p, b, c.LoadImages(p)),
@@ -19,6 +22,8 @@ public static class LayerFactory
         ["EuclideanLoss"] = (p, b, _) => new EuclideanLossLayer(p, b),
         ["Flatten"] = (p, b, _) => new FlattenLayer(p, b),
         ["InnerProduct"] = (p, b, _) => new InnerProductLayer(p, b),
+        ["MeanAbsoluteErrorLoss"] = (p, b, _) => new MeanAbsoluteErrorLossLayer(p, b),
+        ["MeanSquaredErrorLoss"] = (p, b, _) => new MeanSquaredErrorLossLayer(p, b),
         ["Pooling"] = (p, b, _) => new PoolingLayer(p, b),
         ["ReLU"] = (p, b, _) => new ReLULayer(p, b),
         ["Reshape"] = (p, b, _) => new ReshapeLayer(p, b),

@@ -63,6 +63,8 @@ public sealed class Net
                 }
             }
             foreach (var b in bottom) consumed.Add(b);
+            // Caffe's AppendTop makes a top available again, so an in-place layer's blob is an output until read.
+            foreach (var t in top) consumed.Remove(t);
             try
             {
                 layer.SetUp(bottom, top);

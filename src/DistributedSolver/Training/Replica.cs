@@ -18,7 +18,7 @@ public sealed class Replica
     {
         RandomSeed = randomSeed;
         Backend = backend;
-        var context = new NetContext(definition.NetDirectory, DeterministicSeed.Mix(randomSeed), log);
+        var context = new NetContext(definition.NetDirectory, DeterministicSeed.Mix(randomSeed), log) { Arrays = definition.Arrays };
         try
         {
             TrainNet = new Net(definition.TrainNet, Phase.Train, backend, context);

@@ -1,3 +1,4 @@
+using DistributedSolver.Data;
 using DistributedSolver.Prototxt;
 using DistributedSolver.Proto;
 using DistributedSolver.Solvers;
@@ -14,6 +15,9 @@ public sealed record TrainingDefinition(
     SolverParameter Solver, NetParameter TrainNet, IReadOnlyList<NetParameter> TestNets,
     string NetDirectory, string SnapshotPrefix)
 {
+    /// <summary>In-memory samples for the nets' ArrayData layers, by source name (the C# API's arrays); empty for files.</summary>
+    public IReadOnlyDictionary<string, ArrayDataset> Arrays { get; init; } = new Dictionary<string, ArrayDataset>();
+
     public static TrainingDefinition Load(string solverPath)
     {
         var solver = PrototxtFile.LoadSolver(solverPath);

@@ -340,6 +340,51 @@ public sealed partial class CpuBackend
         TensorPrimitives.Multiply(d, scale, d);
     }
 
+    public float SumOfMagnitudes(BufferView x) => TensorPrimitives.SumOfMagnitudes(S(x));
+
+    public void ScaledSign(BufferView x, float scale, BufferView y)
+    {
+        var xs = S(x);
+        var ys = S(y);
+        for (int i = 0; i < xs.Length; i++)
+            ys[i] = xs[i] > 0f ? scale : xs[i] < 0f ? -scale : 0f;
+    }
+
+    public float BinaryCrossEntropy(BufferView probabilities, BufferView targets, float epsilon)
+    {
+        var ps = S(probabilities);
+        var ts = S(targets);
+        float loss = 0f;
+        for (int i = 0; i < ps.Length; i++)
+        {
+            float p = Math.Clamp(ps[i], epsilon, 1f - epsilon);
+            loss -= ts[i] * MathF.Log(p) + (1f - ts[i]) * MathF.Log(1f - p);
+        }
+        return loss;
+    }
+
+    public void BinaryCrossEntropyBackward(BufferView probabilities, BufferView targets, float epsilon, float scale, BufferView dx)
+    {
+        var ps = S(probabilities);
+        var ts = S(targets);
+        var d = S(dx);
+        for (int i = 0; i < ps.Length; i++)
+        {
+            float p = ps[i];
+            d[i] = p >= epsilon && p <= 1f - epsilon ? scale * ((1f - ts[i]) / (1f - p) - ts[i] / p) : 0f;
+        }
+    }
+
+    public int BinaryAccuracyCount(BufferView probabilities, BufferView targets, float threshold)
+    {
+        var ps = S(probabilities);
+        var ts = S(targets);
+        int correct = 0;
+        for (int i = 0; i < ps.Length; i++)
+            if ((ps[i] > threshold ? 1f : 0f) == ts[i]) correct++;
+        return correct;
+    }
+
     public void EltwiseMaxForward(BufferView x, int index, BufferView y, BufferView argmax)
     {
         var xs = S(x);
