@@ -34,7 +34,7 @@ internal sealed class ParameterServerActor : ReceiveActor
     // or when the connection goes, so a dead connection cannot hold a frame forever.
     private readonly Dictionary<IActorRef, List<long>> _connections = [];
     private readonly Dictionary<long, WeightsFrame> _frames = [];
-    // Gradients dropped so far, by reason (the metrics endpoint will publish them).
+    // Gradients dropped so far, by reason, logged on display iterations (the metrics endpoint will publish them).
     private readonly Dictionary<string, int> _dropped = [];
     private int _covered;
     private IActorRef _listener = ActorRefs.Nobody;
@@ -152,7 +152,11 @@ internal sealed class ParameterServerActor : ReceiveActor
         _version++;
         PublishWeights();
         _split.Add("tree sum, update and weights out", start);
-        if (Display(iteration)) _log.Info("Parameter server at iteration {0}: {1}", iteration, _split.Report());
+        if (Display(iteration))
+        {
+            string dropped = _dropped.Count == 0 ? "" : "; gradients dropped so far: " + string.Join(", ", _dropped.Select(d => $"{d.Key} {d.Value}"));
+            _log.Info("Parameter server at iteration {0}: {1}{2}", iteration, _split.Report(), dropped);
+        }
         Context.Parent.Tell(new IterationApplied(iteration, rate, [.. _unitLosses], Display(iteration) ? [.. _displayOutputs] : []));
     }
 

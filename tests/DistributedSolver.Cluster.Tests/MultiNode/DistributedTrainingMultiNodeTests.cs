@@ -47,6 +47,25 @@ public sealed class DistributedTrainingMultiNodeTests(ITestOutputHelper output) 
         return (node, outcome.Task);
     }
 
+    /// <summary>
+    /// Trains <paramref name="define"/>("single") in one process and ("cluster") on
+    /// <paramref name="workers"/> workers, asserts the run succeeded with the same final weights,
+    /// and returns both observers for the test's own checks.
+    /// </summary>
+    private async Task<(RecordingObserver Reference, RecordingObserver Cluster, TrainingOutcome Outcome)> TrainBothWays(Func<string, TrainingDefinition> define, int workers)
+    {
+        var (reference, referenceWeights) = TrainInOneProcess(define("single"));
+        var observer = new RecordingObserver();
+        var definition = define("cluster");
+        var (_, outcome) = StartCoordinator(definition, observer, workers);
+        StartWorkers(definition, workers);
+
+        var result = await outcome.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(result.Succeeded, result.Message);
+        Assert.Equal(referenceWeights, NetParameterBlobs.Read(observer.Snapshots[^1].Model));
+        return (reference, observer, result);
+    }
+
     private List<ClusterNode> StartWorkers(TrainingDefinition definition, int count) =>
         [.. Enumerable.Range(0, count).Select(i =>
         {
@@ -61,18 +80,9 @@ public sealed class DistributedTrainingMultiNodeTests(ITestOutputHelper output) 
     [InlineData(3)]
     public async Task MultiNode_n_workers_end_with_the_bits_of_one_process(int workers)
     {
-        var (reference, referenceWeights) = TrainInOneProcess(Definition("single"));
-
-        var observer = new RecordingObserver();
-        var definition = Definition("cluster");
-        var (_, outcome) = StartCoordinator(definition, observer, workers);
-        for (int i = 0; i < workers; i++) TrainingRuns.StartWorker(Nodes.StartWorker(), definition, $"worker-{i}");
-
-        var result = await outcome.WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.True(result.Succeeded, result.Message);
+        var (reference, observer, result) = await TrainBothWays(name => Definition(name), workers);
         Assert.Equal(12, result.Iteration);
         Assert.All(observer.Iterations, r => Assert.Equal(workers, r.LiveWorkers));
-        Assert.Equal(referenceWeights, NetParameterBlobs.Read(observer.Snapshots[^1].Model));
         Assert.Equal(reference.Iterations.Select(r => (r.Iteration, r.SmoothedLoss, r.LearningRate)),
             observer.Iterations.Select(r => (r.Iteration, r.SmoothedLoss, r.LearningRate)));
         Assert.Equal(reference.Iterations.SelectMany(r => r.Outputs), observer.Iterations.SelectMany(r => r.Outputs));
@@ -111,16 +121,7 @@ public sealed class DistributedTrainingMultiNodeTests(ITestOutputHelper output) 
             p.BaseLr = type == "AdaDelta" ? 1f : type.StartsWith("Adam", StringComparison.Ordinal) || type == "RMSProp" ? 0.001f : 0.01f;
             return d;
         }
-        var (reference, referenceWeights) = TrainInOneProcess(Define("single"));
-
-        var observer = new RecordingObserver();
-        var definition = Define("cluster");
-        var (_, outcome) = StartCoordinator(definition, observer, minWorkers: 2);
-        StartWorkers(definition, 2);
-
-        var result = await outcome.WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.True(result.Succeeded, result.Message);
-        Assert.Equal(referenceWeights, NetParameterBlobs.Read(observer.Snapshots[^1].Model));
+        var (reference, observer, _) = await TrainBothWays(Define, workers: 2);
         Assert.Equal(reference.Iterations.Select(r => (r.SmoothedLoss, r.LearningRate)), observer.Iterations.Select(r => (r.SmoothedLoss, r.LearningRate)));
         static float[] History(string state) => [.. SnapshotStore.ReadState(state).History.SelectMany(h => h.Data)];
         Assert.Equal(History(reference.Snapshots[^1].State), History(observer.Snapshots[^1].State));
@@ -152,16 +153,7 @@ public sealed class DistributedTrainingMultiNodeTests(ITestOutputHelper output) 
             solver.Display = 2;
             return TrainingFixture.Definition(solver, net, Path.Combine(_directory, name));
         }
-        var (reference, referenceWeights) = TrainInOneProcess(Define("single"));
-
-        var observer = new RecordingObserver();
-        var definition = Define("cluster");
-        var (_, outcome) = StartCoordinator(definition, observer, minWorkers: 2);
-        StartWorkers(definition, 2);
-
-        var result = await outcome.WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.True(result.Succeeded, result.Message);
-        Assert.Equal(referenceWeights, NetParameterBlobs.Read(observer.Snapshots[^1].Model));
+        var (reference, observer, _) = await TrainBothWays(Define, workers: 2);
         Assert.Equal(reference.Tests.SelectMany(t => t.Outputs), observer.Tests.SelectMany(t => t.Outputs));
     }
 
