@@ -69,8 +69,11 @@ internal sealed class LocalCluster(TestKitBase kit, NodeSettings? template = nul
         foreach (var observer in observers ?? _nodes.Where(n => !n.System.WhenTerminated.IsCompleted))
             kit.AwaitAssert(() =>
             {
-                var up = observer.Cluster.State.Members.Where(m => m.Status == MemberStatus.Up).Select(m => m.UniqueAddress).ToHashSet();
-                Assert.All(expected, e => Assert.Contains(e, up));
+                var state = observer.Cluster.State;
+                var up = state.Members.Where(m => m.Status == MemberStatus.Up).Select(m => m.UniqueAddress).ToHashSet();
+                Assert.True(expected.All(up.Contains), $"{observer.Cluster.SelfAddress} waits for {string.Join(", ", expected.Where(e => !up.Contains(e)).Select(e => e.Address))} to be Up; it sees "
+                    + string.Join(", ", state.Members.Select(m => $"{m.Address} {m.Status}"))
+                    + $"; unreachable: [{string.Join(", ", state.Unreachable.Select(m => m.Address))}]; leader {state.Leader}");
             }, within ?? TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(100));
     }
 

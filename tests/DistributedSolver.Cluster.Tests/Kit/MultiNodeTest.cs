@@ -1,4 +1,5 @@
 using Akka.TestKit.Xunit2;
+using DistributedSolver.Cluster.Hosting;
 using Xunit.Abstractions;
 
 namespace DistributedSolver.Cluster.Tests.Kit;
@@ -19,7 +20,27 @@ public abstract class MultiNodeTest : TestKit, IAsyncLifetime
     internal LocalCluster Nodes { get; private set; }
 
     /// <summary>Replaces the cluster with one built from other settings (before any node starts).</summary>
-    internal LocalCluster UseSettings(DistributedSolver.Cluster.Hosting.NodeSettings settings) => Nodes = new LocalCluster(this, settings);
+    internal LocalCluster UseSettings(NodeSettings settings) => Nodes = new LocalCluster(this, settings);
+
+    private readonly List<DsolverNodeProcess> _processes = [];
+
+    /// <summary>A real <c>dsolver {role}</c> process, killed after the test; its output joins the test's.</summary>
+    internal DsolverNodeProcess StartProcess(string role, NodeSettings template, IEnumerable<string> seeds, params string[] arguments)
+    {
+        var process = DsolverNodeProcess.Start(role, template, seeds, arguments);
+        _processes.Add(process);
+        return process;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        foreach (var process in _processes)
+        {
+            process.Dispose();
+            Output.WriteLine($"--- dsolver process on port {process.Port}:\n{process.Output}");
+        }
+        base.Dispose(disposing);
+    }
 
     public Task InitializeAsync() => Task.CompletedTask;
 

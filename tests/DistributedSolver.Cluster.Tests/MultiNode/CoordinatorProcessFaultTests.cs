@@ -15,7 +15,6 @@ namespace DistributedSolver.Cluster.Tests.MultiNode;
 public sealed class CoordinatorProcessFaultTests : MultiNodeTest
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("dsolver-coordinator-fault-").FullName;
-    private readonly List<DsolverNodeProcess> _processes = [];
 
     // A patient failure detector: with a process and three workers training on two cores, the fast
     // one's 1.5 s pause was exceeded under load, an unreachable member blocked convergence, and
@@ -37,25 +36,25 @@ public sealed class CoordinatorProcessFaultTests : MultiNodeTest
             backend.Download(trainer.TrainNet.ParameterData, reference);
         }
 
-        var active = DsolverNodeProcess.Start("coordinator", Nodes.Template, [], "--solver", solver, "--data-port", "0", "--min-workers", "3", "--threads", "1");
-        _processes.Add(active);
-        // Join only once the process's node runs: joining a seed that is not listening yet was seen
-        // to leave nodes short of Up for over a minute.
-        AwaitAssert(() => Assert.Contains(" with roles [", active.Output), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(50));
+        var active = StartProcess("coordinator", Nodes.Template, [], "--solver", solver, "--data-port", "0", "--min-workers", "3", "--threads", "1");
+        // Join only once the process's singleton runs: joining a seed that is not listening yet was
+        // seen to leave nodes short of Up for over a minute.
+        AwaitAssert(() => Assert.Contains("started singleton actor", active.Output), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(50));
         Nodes.UseSeeds($"127.0.0.1:{active.Port}");
         var outcome = new TaskCompletionSource<TrainingOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         var observer = new RecordingObserver();
         var standby = Nodes.StartCoordinator();
         standby.StartCoordinatorSingleton(CoordinatorActor.Props(
             TrainingRuns.Coordinator(standby.Settings, definition, observer, o => outcome.TrySetResult(o), resume: true) with { MinWorkers = 2 }));
-        for (int i = 0; i < 2; i++) TrainingRuns.StartWorker(Nodes.StartWorker(), definition, $"worker-{i}");
-        // Every node Up before the run starts (it needs a third worker): a node still joining when
-        // the coordinator dies keeps the Split Brain Resolver from downing it, and a run competing
-        // for the two cores slows joining down.
+        // One node joins at a time, each Up everywhere before the next, and all before the run starts
+        // (it needs the third worker): a node still joining when the coordinator dies keeps the Split
+        // Brain Resolver from downing it, and on two cores a run or a crowd of joins slows joining down.
         Nodes.AwaitAllUp(TimeSpan.FromSeconds(60));
-        var third = Nodes.StartWorker();
-        TrainingRuns.StartWorker(third, definition, "worker-2");
-        Nodes.AwaitAllUp(TimeSpan.FromSeconds(60));
+        for (int i = 0; i < 3; i++)
+        {
+            TrainingRuns.StartWorker(Nodes.StartWorker(), definition, $"worker-{i}");
+            Nodes.AwaitAllUp(TimeSpan.FromSeconds(60));
+        }
 
         // kill -9 once the process has a complete snapshot to resume from.
         await AwaitAssertAsync(() => Assert.NotNull(SnapshotStore.Newest(definition.SnapshotPrefix)), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(20));
@@ -69,8 +68,7 @@ public sealed class CoordinatorProcessFaultTests : MultiNodeTest
 
     protected override void Dispose(bool disposing)
     {
-        foreach (var p in _processes) p.Dispose();
-        Directory.Delete(_directory, recursive: true);
         base.Dispose(disposing);
+        Directory.Delete(_directory, recursive: true);
     }
 }

@@ -9,7 +9,6 @@ namespace DistributedSolver.Cluster.Tests.MultiNode;
 
 public sealed class FailureMultiNodeTests(ITestOutputHelper output) : MultiNodeTest(output)
 {
-    private readonly ITestOutputHelper _output = output;
 
     /// <summary>
     /// Unreachable after the acceptable pause plus phi's ramp (AKKA-NOTES: 2.3–3.1 s at 500/1500 ms),
@@ -30,7 +29,7 @@ public sealed class FailureMultiNodeTests(ITestOutputHelper output) : MultiNodeT
         Nodes.AwaitUnreachable(worker, coordinator, unreachable: true, RemovalBound);
         var unreachableAfter = clock.Elapsed;
         Nodes.AwaitRemoved(worker, coordinator, RemovalBound);
-        _output.WriteLine($"unreachable after {unreachableAfter.TotalSeconds:F1} s, removed after {clock.Elapsed.TotalSeconds:F1} s (bound {RemovalBound.TotalSeconds:F1} s)");
+        Output.WriteLine($"unreachable after {unreachableAfter.TotalSeconds:F1} s, removed after {clock.Elapsed.TotalSeconds:F1} s (bound {RemovalBound.TotalSeconds:F1} s)");
         Assert.True(clock.Elapsed < RemovalBound);
         Nodes.AwaitUp([coordinator, other], [coordinator, other]);
     }

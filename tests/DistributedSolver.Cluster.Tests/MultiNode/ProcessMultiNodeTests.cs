@@ -10,14 +10,7 @@ namespace DistributedSolver.Cluster.Tests.MultiNode;
 /// <summary>Real <c>dsolver</c> processes beside an in-test coordinator node (no throttler: plain akka.tcp, as in production).</summary>
 public sealed class ProcessMultiNodeTests : MultiNodeTest
 {
-    private readonly ITestOutputHelper _output;
-    private readonly List<DsolverNodeProcess> _processes = [];
-
-    public ProcessMultiNodeTests(ITestOutputHelper output) : base(output)
-    {
-        _output = output;
-        UseSettings(LocalCluster.Fast with { FaultInjection = false });
-    }
+    public ProcessMultiNodeTests(ITestOutputHelper output) : base(output) => UseSettings(LocalCluster.Fast with { FaultInjection = false });
 
     private ClusterNode StartCoordinator()
     {
@@ -32,9 +25,7 @@ public sealed class ProcessMultiNodeTests : MultiNodeTest
     {
         string solver = TrainingRuns.WriteSolver(Path.Combine(Path.GetTempPath(), $"dsolver-process-{Guid.NewGuid():N}"), maxIter: 1, iterSize: 1);
         string[] arguments = role == "coordinator" ? ["--solver", solver, "--min-workers", "1000", "--data-port", "0"] : ["--solver", solver];
-        var process = DsolverNodeProcess.Start(role, Nodes.Template, Nodes.Seeds, arguments);
-        _processes.Add(process);
-        return process;
+        return StartProcess(role, Nodes.Template, Nodes.Seeds, arguments);
     }
 
     private Member AwaitMember(ClusterNode observer, DsolverNodeProcess process)
@@ -62,7 +53,7 @@ public sealed class ProcessMultiNodeTests : MultiNodeTest
         var clock = Stopwatch.StartNew();
         worker.Kill();
         AwaitGone(coordinator, member, TimeSpan.FromSeconds(20));
-        _output.WriteLine($"killed worker process removed after {clock.Elapsed.TotalSeconds:F1} s");
+        Output.WriteLine($"killed worker process removed after {clock.Elapsed.TotalSeconds:F1} s");
     }
 
     [Fact]
@@ -78,7 +69,7 @@ public sealed class ProcessMultiNodeTests : MultiNodeTest
         Assert.True(worker.WaitForExit(TimeSpan.FromSeconds(15)), worker.Output);
         Assert.Equal(0, worker.ExitCode);
         AwaitGone(coordinator, member, TimeSpan.FromSeconds(5));
-        _output.WriteLine($"graceful leave of a worker process: {clock.Elapsed.TotalSeconds:F1} s");
+        Output.WriteLine($"graceful leave of a worker process: {clock.Elapsed.TotalSeconds:F1} s");
     }
 
     [Fact]
@@ -101,7 +92,7 @@ public sealed class ProcessMultiNodeTests : MultiNodeTest
         var clock = Stopwatch.StartNew();
         active.Kill();
         Assert.Equal(42, registrations.FishForMessage<Messages.WorkerRegistered>(r => r.Incarnation == 42, TimeSpan.FromSeconds(30)).Incarnation);
-        _output.WriteLine($"hand-over after kill -9 of the coordinator process: {clock.Elapsed.TotalSeconds:F1} s");
+        Output.WriteLine($"hand-over after kill -9 of the coordinator process: {clock.Elapsed.TotalSeconds:F1} s");
         AwaitGone(standby, member, TimeSpan.FromSeconds(5));
     }
 
@@ -109,11 +100,5 @@ public sealed class ProcessMultiNodeTests : MultiNodeTest
     {
         AwaitAssert(() => Assert.Contains(text, process.Output), TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(100));
         return process.Output;
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        foreach (var p in _processes) p.Dispose();
-        base.Dispose(disposing);
     }
 }

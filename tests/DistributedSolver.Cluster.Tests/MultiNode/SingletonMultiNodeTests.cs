@@ -10,7 +10,6 @@ namespace DistributedSolver.Cluster.Tests.MultiNode;
 
 public sealed class SingletonMultiNodeTests(ITestOutputHelper output) : MultiNodeTest(output)
 {
-    private readonly ITestOutputHelper _output = output;
 
     private int _incarnations;
 
@@ -69,7 +68,7 @@ public sealed class SingletonMultiNodeTests(ITestOutputHelper output) : MultiNod
         await Nodes.Isolate(active);
         // The worker registers again, with the new singleton and its new incarnation.
         registrations.FishForMessage<WorkerRegistered>(r => r.Incarnation == 2, HandOverBound);
-        _output.WriteLine($"hand-over after a kill: {clock.Elapsed.TotalSeconds:F1} s (bound {HandOverBound.TotalSeconds:F1} s)");
+        Output.WriteLine($"hand-over after a kill: {clock.Elapsed.TotalSeconds:F1} s (bound {HandOverBound.TotalSeconds:F1} s)");
         Assert.Equal(standby.Cluster.SelfAddress, PingThroughProxy(worker, TimeSpan.FromSeconds(5)));
         Nodes.AwaitRemoved(active, standby, TimeSpan.FromSeconds(5));
         Nodes.AwaitUp([standby, worker], [standby, worker]);
@@ -88,7 +87,7 @@ public sealed class SingletonMultiNodeTests(ITestOutputHelper output) : MultiNod
         var clock = Stopwatch.StartNew();
         await Nodes.Leave(active);
         registrations.FishForMessage<WorkerRegistered>(r => r.Incarnation == 2, TimeSpan.FromSeconds(10));
-        _output.WriteLine($"hand-over after a graceful leave: {clock.Elapsed.TotalSeconds:F1} s");
+        Output.WriteLine($"hand-over after a graceful leave: {clock.Elapsed.TotalSeconds:F1} s");
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"graceful hand-over took {clock.Elapsed}");
         Assert.Equal(standby.Cluster.SelfAddress, PingThroughProxy(worker, TimeSpan.FromSeconds(5)));
     }

@@ -24,14 +24,8 @@ public sealed class WorkerProcessFaultTests : MultiNodeTest
     };
 
     private readonly string _directory = Directory.CreateTempSubdirectory("dsolver-process-faults-").FullName;
-    private readonly List<DsolverNodeProcess> _processes = [];
-    private readonly ITestOutputHelper _output;
 
-    public WorkerProcessFaultTests(ITestOutputHelper output) : base(output)
-    {
-        _output = output;
-        UseSettings(Patient);
-    }
+    public WorkerProcessFaultTests(ITestOutputHelper output) : base(output) => UseSettings(Patient);
 
     private (TrainingDefinition Definition, string Solver) Define(int maxIter)
     {
@@ -66,9 +60,7 @@ public sealed class WorkerProcessFaultTests : MultiNodeTest
 
     private DsolverNodeProcess StartWorker(string solver, int index)
     {
-        var process = DsolverNodeProcess.Start("worker", Patient, Nodes.Seeds, "--solver", solver, "--id", $"worker-{index}", "--threads", "1");
-        _processes.Add(process);
-        return process;
+        return StartProcess("worker", Patient, Nodes.Seeds, "--solver", solver, "--id", $"worker-{index}", "--threads", "1");
     }
 
     [Fact]
@@ -119,7 +111,7 @@ public sealed class WorkerProcessFaultTests : MultiNodeTest
             // 17 iterations with one worker frozen: each waits for the backup delay (a few hundred
             // ms at most here), far below the 20 s the frozen worker stays a member.
             Assert.True(await atTwenty.WaitAsync(TimeSpan.FromSeconds(15)), "iterations stalled behind the frozen worker");
-            _output.WriteLine($"17 iterations with a frozen worker: {clock.Elapsed.TotalSeconds:F1} s");
+            Output.WriteLine($"17 iterations with a frozen worker: {clock.Elapsed.TotalSeconds:F1} s");
         }
         finally
         {
@@ -135,8 +127,7 @@ public sealed class WorkerProcessFaultTests : MultiNodeTest
 
     protected override void Dispose(bool disposing)
     {
-        foreach (var p in _processes) p.Dispose();
-        Directory.Delete(_directory, recursive: true);
         base.Dispose(disposing);
+        Directory.Delete(_directory, recursive: true);
     }
 }
