@@ -4,11 +4,14 @@ using System.IO.Hashing;
 namespace DistributedSolver.Cluster.DataPlane;
 
 /// <summary>
-/// The fixed 40-byte little-endian header in front of every data-plane payload:
+/// The fixed 44-byte little-endian header in front of every data-plane payload:
 /// <code>
 ///  0 magic u16 'DS' | 2 version u8 | 3 kind u8 | 4 iteration i32 | 8 unit i32 | 12 unit count i32
-/// 16 weights version i64 | 24 payload length i32 | 28 payload XxHash3 u64 | 36 header checksum u32
+/// 16 weights version i64 | 24 payload length i32 | 28 payload XxHash3 u64 | 36 parameter offset i32
+/// 40 header checksum u32
 /// </code>
+/// The parameter offset says which bucket of the flat parameters a gradient or weights frame
+/// carries (<see cref="DistributedSolver.Training.GradientBuckets"/>).
 /// The header has its own checksum because the payload's hash does not cover the iteration, unit
 /// and version fields: a flipped bit there would file a correct gradient under the wrong unit.
 /// </summary>
@@ -19,17 +22,18 @@ internal readonly record struct FrameHeader(
     int UnitCount,
     long WeightsVersion,
     int PayloadLength,
-    ulong PayloadChecksum)
+    ulong PayloadChecksum,
+    int Offset = 0)
 {
-    public const int Size = 40;
+    public const int Size = 44;
     public const ushort Magic = 0x4453;
-    public const byte FormatVersion = 1;
+    public const byte FormatVersion = 2;
 
-    private const int ChecksummedBytes = 36;
+    private const int ChecksummedBytes = 40;
 
     /// <summary>The header for <paramref name="payload"/>: its length and hash filled in.</summary>
-    public static FrameHeader For(FrameKind kind, int iteration, int unit, int unitCount, long weightsVersion, ReadOnlySpan<byte> payload) =>
-        new(kind, iteration, unit, unitCount, weightsVersion, payload.Length, XxHash3.HashToUInt64(payload));
+    public static FrameHeader For(FrameKind kind, int iteration, int unit, int unitCount, long weightsVersion, ReadOnlySpan<byte> payload, int offset = 0) =>
+        new(kind, iteration, unit, unitCount, weightsVersion, payload.Length, XxHash3.HashToUInt64(payload), offset);
 
     public static FrameHeader For(FrameKind kind, ReadOnlySpan<byte> payload) => For(kind, 0, 0, 0, 0, payload);
 
@@ -45,6 +49,7 @@ internal readonly record struct FrameHeader(
         BinaryPrimitives.WriteInt64LittleEndian(d[16..], WeightsVersion);
         BinaryPrimitives.WriteInt32LittleEndian(d[24..], PayloadLength);
         BinaryPrimitives.WriteUInt64LittleEndian(d[28..], PayloadChecksum);
+        BinaryPrimitives.WriteInt32LittleEndian(d[36..], Offset);
         BinaryPrimitives.WriteUInt32LittleEndian(d[ChecksummedBytes..], HeaderChecksum(d));
     }
 
@@ -77,7 +82,8 @@ internal readonly record struct FrameHeader(
             BinaryPrimitives.ReadInt32LittleEndian(s[12..]),
             BinaryPrimitives.ReadInt64LittleEndian(s[16..]),
             length,
-            BinaryPrimitives.ReadUInt64LittleEndian(s[28..]));
+            BinaryPrimitives.ReadUInt64LittleEndian(s[28..]),
+            BinaryPrimitives.ReadInt32LittleEndian(s[36..]));
         return true;
     }
 

@@ -49,7 +49,7 @@ internal sealed class FrameSendQueue(FrameKind direction, int capacity)
         if (_writing is not null || !_waiting.TryDequeue(out var next)) return;
         _writing = next;
         var r = next.Request;
-        var header = FrameHeader.For(r.Kind, r.Iteration, r.Unit, r.UnitCount, r.WeightsVersion, r.Payload.Span);
+        var header = FrameHeader.For(r.Kind, r.Iteration, r.Unit, r.UnitCount, r.WeightsVersion, r.Payload.Span, r.Offset);
         link.WriteAsync(header, r.Payload, CancellationToken.None).AsTask()
             .PipeTo(self, success: () => new Written(link), failure: e => new WriteFailed(link, e));
     }

@@ -6,7 +6,7 @@ namespace DistributedSolver.Cluster.Hosting;
 /// </summary>
 public static class WireVersion
 {
-    public const int Current = 1;
+    public const int Current = 2;
 
     /// <summary>The HOCON key a node reads its wire version from (written by <see cref="HoconBuilder"/>).</summary>
     public const string ConfigKey = "dsolver.wire-version";

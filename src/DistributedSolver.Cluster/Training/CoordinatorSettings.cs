@@ -29,6 +29,13 @@ public sealed record CoordinatorSettings(Func<Trainer> CreateTrainer, NodeSettin
     /// <summary>The wait before a backup copy while no latency has been measured yet.</summary>
     public TimeSpan InitialBackupDelay { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The least size of a gradient bucket (<see cref="GradientBuckets"/>): buckets after the first
+    /// travel, sum and update while the worker's earlier layers still compute. 1 MB, as the first
+    /// bucket of PyTorch DDP; smaller buckets overlap more and cost more frames.
+    /// </summary>
+    public int MinBucketBytes { get; init; } = 1 << 20;
+
     /// <summary>Pins the incarnation (tests); a random one per singleton start otherwise.</summary>
     public long? FixedIncarnation { get; init; }
 

@@ -12,9 +12,12 @@ namespace DistributedSolver.Cluster.Training;
 /// The parameter server, a child of the coordinator singleton: owns the master weights and the
 /// solver (a <see cref="Trainer"/>), listens on the data plane, completes each iteration's unit
 /// tree from the workers' partial sums, applies the same update as <c>dsolver train</c> and sends
-/// every worker the new weights. A gradient frame is accepted only for the current version, a
-/// node of the unit tree not yet covered, and the exact length; anything else is counted, logged
-/// and dropped, never applied.
+/// every worker the new weights. Gradients and weights travel in buckets
+/// (<see cref="GradientBuckets"/>): a bucket is summed, updated and sent back as soon as every
+/// unit's gradient of it is in, while the workers still compute the earlier layers. A gradient
+/// frame is accepted only for the current version, a bucket, a node of the unit tree not yet
+/// covered in that bucket, and the exact length; anything else is counted, logged and dropped,
+/// never applied.
 /// </summary>
 internal sealed class ParameterServerActor : ReceiveActor
 {
@@ -23,34 +26,43 @@ internal sealed class ParameterServerActor : ReceiveActor
     private readonly IComputeBackend _backend;
     private readonly DataPlaneSettings _settings;
     private readonly long _incarnation;
+    private readonly GradientBuckets _buckets;
     private readonly int _units;
     private readonly int _parameters;
     private readonly int _outputs;
-    private readonly Dictionary<UnitBlock, BufferView> _received = [];
+    // This iteration's partial sums by node, and which buckets of each node are in.
+    private readonly Dictionary<UnitBlock, BufferView> _sums = [];
+    private readonly Dictionary<UnitBlock, bool[]> _bucketsIn = [];
+    private readonly int[] _unitsCovered;
     private readonly List<BufferView> _freeSums = [];
     private readonly float[] _unitLosses;
     private readonly float[] _displayOutputs;
-    // Each connection's weights frames not yet acknowledged, by version: released when acknowledged
-    // or when the connection goes, so a dead connection cannot hold a frame forever.
-    private readonly Dictionary<IActorRef, List<long>> _connections = [];
-    private readonly Dictionary<long, WeightsFrame> _frames = [];
+    // Each connection's weights frames not yet acknowledged: released when acknowledged or when the
+    // connection goes, so a dead connection cannot hold a frame forever.
+    private readonly Dictionary<IActorRef, List<WeightsFrame>> _connections = [];
+    private readonly List<WeightsFrame> _frames = [];
     // Gradients dropped so far, by reason, logged on display iterations (the metrics endpoint will publish them).
     private readonly Dictionary<string, int> _dropped = [];
-    private int _covered;
     private IActorRef _listener = ActorRefs.Nobody;
     private readonly TimeSplit _split = new();
-    private long _firstBlockAt;
+    private long _firstFrameAt;
+    private double _updateSeconds;
+    private int _bucketsApplied;
+    private float _rate;
     private long _version;
 
-    public ParameterServerActor(Trainer trainer, IComputeBackend backend, DataPlaneSettings settings, long incarnation)
+    public ParameterServerActor(Trainer trainer, IComputeBackend backend, DataPlaneSettings settings, long incarnation, GradientBuckets buckets)
     {
         _trainer = trainer;
         _backend = backend;
         _settings = settings;
         _incarnation = incarnation;
+        _buckets = buckets;
         _units = trainer.Solver.Parameter.IterSize;
         _parameters = trainer.TrainNet.ParameterCount;
+        if (buckets.ParameterCount != _parameters) throw new ArgumentException($"buckets of {buckets.ParameterCount} parameters for a net of {_parameters}", nameof(buckets));
         _outputs = trainer.TrainNet.Outputs.Sum(o => o.Blob.Count);
+        _unitsCovered = new int[buckets.Ranges.Count];
         _unitLosses = new float[_units];
         _displayOutputs = new float[_outputs];
         _version = trainer.Iteration;
@@ -60,7 +72,8 @@ internal sealed class ParameterServerActor : ReceiveActor
         {
             _connections[connected.Connection] = [];
             Context.Watch(connected.Connection);
-            Send(_frames[_version], connected.Connection);
+            // The current weights, and the buckets of the next version already updated.
+            foreach (var frame in _frames.Where(f => f.Version >= _version).OrderBy(f => f.Version).ToList()) Send(frame, connected.Connection);
         });
         Receive<DataPlaneDisconnected>(gone => Drop(gone.Connection));
         Receive<Terminated>(t => t.ActorRef.Equals(_listener), (Terminated _) =>
@@ -70,31 +83,31 @@ internal sealed class ParameterServerActor : ReceiveActor
         });
         Receive<Terminated>(t => Drop(t.ActorRef));
         Receive<TensorReceived>(OnGradient);
-        Receive<TensorSent>(sent => Release(Sender, sent.Request.WeightsVersion));
+        Receive<TensorSent>(sent => Release(Sender, sent.Request.WeightsVersion, sent.Request.Offset));
         Receive<TensorNotSent>(failed =>
         {
-            _log.Warning("Parameter server: weights {0} not sent: {1}", failed.Request.WeightsVersion, failed.Reason);
-            Release(Sender, failed.Request.WeightsVersion);
+            _log.Warning("Parameter server: weights {0} ({1}) not sent: {2}", failed.Request.WeightsVersion, failed.Request.Offset, failed.Reason);
+            Release(Sender, failed.Request.WeightsVersion, failed.Request.Offset);
         });
         Receive<WriteSnapshot>(w => Sender.Tell(new SnapshotWritten(_trainer.WriteSnapshot((int)_version, w.TestPositions))));
     }
 
-    public static Props Props(Trainer trainer, IComputeBackend backend, DataPlaneSettings settings, long incarnation) =>
-        Akka.Actor.Props.Create(() => new ParameterServerActor(trainer, backend, settings, incarnation)).WithDispatcher(Hosting.HoconBuilder.ComputeDispatcher);
+    public static Props Props(Trainer trainer, IComputeBackend backend, DataPlaneSettings settings, long incarnation, GradientBuckets buckets) =>
+        Akka.Actor.Props.Create(() => new ParameterServerActor(trainer, backend, settings, incarnation, buckets)).WithDispatcher(Hosting.HoconBuilder.ComputeDispatcher);
 
     // A listener that cannot bind (the port is taken) stops, and so does this actor: the coordinator ends the run.
     protected override SupervisorStrategy SupervisorStrategy() => Akka.Actor.SupervisorStrategy.StoppingStrategy;
 
     protected override void PreStart()
     {
-        PublishWeights();
+        for (int b = _buckets.Ranges.Count - 1; b >= 0; b--) PublishWeights(b, _version);
         _listener = Context.Watch(Context.ActorOf(DataPlaneListener.Props(_settings, _incarnation, Self), "data-plane"));
         _listener.Tell(GetDataPlaneEndpoint.Instance);
     }
 
     protected override void PostStop()
     {
-        foreach (var frame in _frames.Values) ArrayPool<byte>.Shared.Return(frame.Bytes);
+        foreach (var frame in _frames) ArrayPool<byte>.Shared.Return(frame.Bytes);
         _frames.Clear();
     }
 
@@ -109,81 +122,106 @@ internal sealed class ParameterServerActor : ReceiveActor
         using var payload = received.Payload;
         var h = received.Header;
         var block = new UnitBlock(h.Unit, h.UnitCount);
+        int bucket = _buckets.IndexOf(h.Offset);
         string? refusal = h.Kind != FrameKind.Gradient ? $"a {h.Kind} frame"
             : h.WeightsVersion < _version || h.Iteration < _version ? "stale"
             : h.WeightsVersion != _version || h.Iteration != _version ? "from the future"
+            : bucket < 0 ? "not a gradient bucket"
             : !UnitTree.IsNode(_units, block) ? "not a node of the unit tree"
-            : _received.Keys.Any(b => b.Start < block.End && block.Start < b.End) ? "duplicate"
+            // Another node over the same units, or this node's bucket again.
+            : _bucketsIn.Any(r => r.Key.Start < block.End && block.Start < r.Key.End && (r.Key != block || r.Value[bucket])) ? "duplicate"
             : null;
-        int expected = (_parameters + block.Count + (Display(_version) && block.End == _units ? _outputs : 0)) * sizeof(float);
+        int extra = bucket == 0 ? block.Count + (Display(_version) && block.End == _units ? _outputs : 0) : 0;
+        int expected = ((bucket < 0 ? 0 : _buckets.Ranges[bucket].Count) + extra) * sizeof(float);
         if (refusal is null && payload.Memory.Length != expected) refusal = "wrong length";
         if (refusal is not null)
         {
             _dropped[refusal] = _dropped.GetValueOrDefault(refusal) + 1;
             string message = $"Parameter server: dropped a gradient from {received.Peer} ({refusal}): iteration {h.Iteration}, version {h.WeightsVersion}, "
-                + $"{block}, {payload.Memory.Length} bytes (expected iteration and version {_version}, {expected} bytes)";
+                + $"{block}, offset {h.Offset}, {payload.Memory.Length} bytes (expected iteration and version {_version}, {expected} bytes)";
             // Duplicates are expected (a backup copy, a re-sent unit that finished after all); the rest are faults.
             if (refusal == "duplicate") _log.Debug(message);
             else _log.Warning(message);
             return;
         }
+        if (_sums.Count == 0) _firstFrameAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (!_sums.TryGetValue(block, out var sum))
+        {
+            sum = _freeSums.Count > 0 ? _freeSums[^1] : _backend.Allocate(_parameters).View;
+            if (_freeSums.Count > 0) _freeSums.RemoveAt(_freeSums.Count - 1);
+            _sums.Add(block, sum);
+            _bucketsIn.Add(block, new bool[_buckets.Ranges.Count]);
+        }
+        var range = _buckets.Ranges[bucket];
         var values = MemoryMarshal.Cast<byte, float>(payload.Memory.Span);
-        var sum = _freeSums.Count > 0 ? _freeSums[^1] : _backend.Allocate(_parameters).View;
-        if (_freeSums.Count > 0) _freeSums.RemoveAt(_freeSums.Count - 1);
-        _backend.Upload(values[.._parameters], sum);
-        values.Slice(_parameters, block.Count).CopyTo(_unitLosses.AsSpan(block.Start));
-        if (values.Length > _parameters + block.Count) values[(_parameters + block.Count)..].CopyTo(_displayOutputs);
-        if (_received.Count == 0) _firstBlockAt = System.Diagnostics.Stopwatch.GetTimestamp();
-        _received.Add(block, sum);
-        _covered += block.Count;
-        Context.Parent.Tell(new BlockReceived((int)_version, block));
-        if (_covered == _units) Apply();
+        _backend.Upload(values[..range.Count], sum.Slice(range.Offset, range.Count));
+        if (bucket == 0)
+        {
+            values.Slice(range.Count, block.Count).CopyTo(_unitLosses.AsSpan(block.Start));
+            if (values.Length > range.Count + block.Count) values[(range.Count + block.Count)..].CopyTo(_displayOutputs);
+        }
+        var arrived = _bucketsIn[block];
+        arrived[bucket] = true;
+        if (arrived.All(a => a)) Context.Parent.Tell(new BlockReceived((int)_version, block));
+        _unitsCovered[bucket] += block.Count;
+        if (_unitsCovered[bucket] == _units) Apply(bucket);
     }
 
-    private void Apply()
+    // Sums and updates one bucket, and sends its new weights; the iteration is applied with its last bucket.
+    private void Apply(int bucket)
     {
-        _split.Add("first to last node", _firstBlockAt);
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
         int iteration = (int)_version;
-        float rate = _trainer.Solver.ApplyUpdate(iteration, UnitTree.Combine(_backend, _units, _received));
-        _freeSums.AddRange(_received.Values);
-        _received.Clear();
-        _covered = 0;
+        var range = _buckets.Ranges[bucket];
+        _rate = _trainer.Solver.ApplyUpdate(iteration, UnitTree.Combine(_backend, _units, _sums, range), range);
+        PublishWeights(bucket, _version + 1);
+        _updateSeconds += System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
+        if (++_bucketsApplied < _buckets.Ranges.Count) return;
+
+        _split.Add("first gradient in to last bucket out", _firstFrameAt);
+        _split.AddSeconds("tree sums, updates and weights out", _updateSeconds);
+        _updateSeconds = 0;
+        _freeSums.AddRange(_sums.Values);
+        _sums.Clear();
+        _bucketsIn.Clear();
+        Array.Clear(_unitsCovered);
+        _bucketsApplied = 0;
         _version++;
-        PublishWeights();
-        _split.Add("tree sum, update and weights out", start);
+        foreach (var old in _frames.Where(f => f.Version < _version && f.Pending == 0).ToList()) Retire(old);
         if (Display(iteration))
         {
             string dropped = _dropped.Count == 0 ? "" : "; gradients dropped so far: " + string.Join(", ", _dropped.Select(d => $"{d.Key} {d.Value}"));
             _log.Info("Parameter server at iteration {0}: {1}{2}", iteration, _split.Report(), dropped);
         }
-        Context.Parent.Tell(new IterationApplied(iteration, rate, [.. _unitLosses], Display(iteration) ? [.. _displayOutputs] : []));
+        Context.Parent.Tell(new IterationApplied(iteration, _rate, [.. _unitLosses], Display(iteration) ? [.. _displayOutputs] : []));
     }
 
-    // The weights of the current version, sent to every connected worker; a frame's bytes go back
+    // A bucket of the weights of <version>, sent to every connected worker; a frame's bytes go back
     // to the pool once superseded and acknowledged by every connection.
-    private void PublishWeights()
+    private void PublishWeights(int bucket, long version)
     {
-        int length = _parameters * sizeof(float);
+        var range = _buckets.Ranges[bucket];
+        int length = range.Count * sizeof(float);
         var bytes = ArrayPool<byte>.Shared.Rent(length);
-        _backend.Download(_trainer.TrainNet.ParameterData, MemoryMarshal.Cast<byte, float>(bytes.AsSpan(0, length)));
-        var frame = new WeightsFrame(bytes, length, _version);
-        _frames[_version] = frame;
+        _backend.Download(_trainer.TrainNet.ParameterData.Slice(range.Offset, range.Count), MemoryMarshal.Cast<byte, float>(bytes.AsSpan(0, length)));
+        var frame = new WeightsFrame(bytes, length, version, range.Offset);
+        _frames.Add(frame);
         foreach (var connection in _connections.Keys) Send(frame, connection);
-        foreach (var old in _frames.Values.Where(f => f.Version < _version && f.Pending == 0).ToList()) Retire(old);
     }
 
     private void Send(WeightsFrame frame, IActorRef connection)
     {
         frame.Pending++;
-        _connections[connection].Add(frame.Version);
-        connection.Tell(new SendTensor(FrameKind.Weights, (int)frame.Version, 0, 0, frame.Version, frame.Bytes.AsMemory(0, frame.Length)));
+        _connections[connection].Add(frame);
+        connection.Tell(new SendTensor(FrameKind.Weights, (int)frame.Version, 0, 0, frame.Version, frame.Bytes.AsMemory(0, frame.Length), frame.Offset));
     }
 
-    private void Release(IActorRef connection, long version)
+    private void Release(IActorRef connection, long version, int offset)
     {
-        if (!_connections.TryGetValue(connection, out var pending) || !pending.Remove(version)) return;
-        var frame = _frames[version];
+        if (!_connections.TryGetValue(connection, out var pending)) return;
+        var frame = pending.Find(f => f.Version == version && f.Offset == offset);
+        if (frame is null) return;
+        pending.Remove(frame);
         frame.Pending--;
         if (frame.Pending == 0 && frame.Version < _version) Retire(frame);
     }
@@ -191,21 +229,22 @@ internal sealed class ParameterServerActor : ReceiveActor
     private void Drop(IActorRef connection)
     {
         if (!_connections.TryGetValue(connection, out var pending)) return;
-        foreach (long version in pending.ToList()) Release(connection, version);
+        foreach (var frame in pending.ToList()) Release(connection, frame.Version, frame.Offset);
         _connections.Remove(connection);
     }
 
     private void Retire(WeightsFrame frame)
     {
-        _frames.Remove(frame.Version);
+        _frames.Remove(frame);
         ArrayPool<byte>.Shared.Return(frame.Bytes);
     }
 
-    private sealed class WeightsFrame(byte[] bytes, int length, long version)
+    private sealed class WeightsFrame(byte[] bytes, int length, long version, int offset)
     {
         public byte[] Bytes => bytes;
         public int Length => length;
         public long Version => version;
+        public int Offset => offset;
         public int Pending { get; set; }
     }
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Event;
+using DistributedSolver.Backend;
 using DistributedSolver.Cluster.DataPlane;
 using DistributedSolver.Cluster.Hosting;
 using DistributedSolver.Cluster.Messages;
@@ -13,14 +14,16 @@ namespace DistributedSolver.Cluster.Training;
 /// A worker: holds a weight replica, registers with the coordinator (again after a hand-over),
 /// keeps a data-plane connection to the parameter server, and computes what it is told on the
 /// weights version it is told — units of an iteration, summed per tree node and sent as gradient
-/// frames, or test batches answered with their outputs. An order for weights it does not hold yet
-/// waits for them; an order for weights it has moved past is dropped. Runs on a thread of its own
+/// frames bucket by bucket as backward finishes them (<see cref="GradientBuckets"/>), or test batches
+/// answered with their outputs. Weights arrive bucket by bucket too, and a version counts as held
+/// once all of its buckets are in. An order for weights it does not hold yet waits for them; an
+/// order for weights it has moved past is dropped. Runs on a thread of its own
 /// (<see cref="HoconBuilder.ComputeDispatcher"/>), since a unit computes for a long time.
 /// </summary>
 public sealed class WorkerActor : ReceiveActor
 {
-    // Gradient frames handed to the connection at once: one in the pipe, one queued behind it.
-    private const int FramesInFlight = 2;
+    // Gradient frames handed to the connection at once, per bucket: one in the pipe, one queued behind it.
+    private const int FramesInFlightPerBucket = 2;
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string _workerId;
@@ -38,6 +41,13 @@ public sealed class WorkerActor : ReceiveActor
     private int _inFlight;
     private int _connections;
     private long _version = -1;
+    private GradientBuckets _buckets;
+    // The version whose weights are arriving, which of its buckets are in, and those buckets' values:
+    // the held version stays whole until the next one is complete, since a re-sent or backup order
+    // of the current iteration may still need it.
+    private long _arriving = -1;
+    private bool[] _arrived = [];
+    private float[] _staging = [];
     private readonly TimeSplit _split = new();
     // When the last gradient of a step was handed to the data plane: the round trip ends with the next weights.
     private long? _sentAt;
@@ -49,6 +59,7 @@ public sealed class WorkerActor : ReceiveActor
         _build = build;
         _node = node;
         _coordinatorProxy = coordinatorProxy;
+        _buckets = GradientBuckets.Whole(replica.TrainNet.ParameterCount);
 
         Receive<WorkerRegistered>(Connect);
         Receive<WorkerRefused>(refused =>
@@ -123,12 +134,23 @@ public sealed class WorkerActor : ReceiveActor
             _log.Info("Rebuilding the nets with the run's random seed {0}", registered.RandomSeed);
             _replica = _build(registered.RandomSeed);
         }
+        try
+        {
+            _buckets = GradientBuckets.FromOffsets(_replica.TrainNet, registered.BucketOffsets);
+        }
+        catch (ArgumentException e)
+        {
+            _log.Error("The coordinator's gradient buckets do not fit this worker's net: {0}", e.Message);
+            CoordinatedShutdown.Get(Context.System).Run(new WorkerRefusedReason(e.Message));
+            return;
+        }
         if (_connection is not null) Context.Stop(_connection);
         ReturnAll();
         _orders.Clear();
         _connected = false;
         _inFlight = 0;
         _version = -1;
+        _arriving = -1;
         var settings = DataPlaneSettings.From(_node, _replica.TrainNet.ParameterCount);
         var server = new DataPlaneEndpoint(registered.DataPlaneHost, registered.DataPlanePort);
         _connection = Context.ActorOf(DataPlaneConnection.Props(settings, server, Sender.Path.Address, registered.Incarnation, _workerId, Self),
@@ -146,15 +168,41 @@ public sealed class WorkerActor : ReceiveActor
         using var payload = received.Payload;
         // Frames of a connection replaced after a hand-over belong to the old run's numbering.
         if (!received.Connection.Equals(_connection)) return;
-        var net = _replica.TrainNet;
-        if (received.Header.Kind != FrameKind.Weights || payload.Memory.Length != net.ParameterCount * sizeof(float))
+        var h = received.Header;
+        int bucket = _buckets.IndexOf(h.Offset);
+        int expected = bucket < 0 ? 0 : _buckets.Ranges[bucket].Count * sizeof(float);
+        if (h.Kind != FrameKind.Weights || bucket < 0 || payload.Memory.Length != expected)
         {
-            _log.Error("Dropped a {0} frame of {1} bytes from {2}: weights of {3} bytes expected", received.Header.Kind, payload.Memory.Length, received.Peer, net.ParameterCount * sizeof(float));
+            _log.Error("Dropped a {0} frame of {1} bytes at parameter offset {2} from {3}: weights of a bucket ({4}) expected",
+                h.Kind, payload.Memory.Length, h.Offset, received.Peer, string.Join(", ", _buckets.Ranges));
             return;
         }
-        _replica.Backend.Upload(MemoryMarshal.Cast<byte, float>(payload.Memory.Span), net.ParameterData);
-        _version = received.Header.WeightsVersion;
-        if (_sentAt is { } sent) _split.Add("round trip (gradient out, parameter server, weights back)", sent);
+        if (h.WeightsVersion <= _version || h.WeightsVersion < _arriving) return;
+        if (h.WeightsVersion > _arriving)
+        {
+            _arriving = h.WeightsVersion;
+            if (_arrived.Length != _buckets.Ranges.Count) _arrived = new bool[_buckets.Ranges.Count];
+            Array.Clear(_arrived);
+        }
+        if (_arrived[bucket]) return;
+        _arrived[bucket] = true;
+        var values = MemoryMarshal.Cast<byte, float>(payload.Memory.Span);
+        var parameters = _replica.TrainNet.ParameterData;
+        if (_arrived.Any(a => !a))
+        {
+            if (_staging.Length != parameters.Length) _staging = new float[parameters.Length];
+            values.CopyTo(_staging.AsSpan(_buckets.Ranges[bucket].Offset));
+            return;
+        }
+        // The last bucket goes in straight from its frame, the others from where they waited.
+        for (int b = 0; b < _buckets.Ranges.Count; b++)
+        {
+            var range = _buckets.Ranges[b];
+            var source = b == bucket ? values : _staging.AsSpan(range.Offset, range.Count);
+            _replica.Backend.Upload(source, parameters.Slice(range.Offset, range.Count));
+        }
+        _version = _arriving;
+        if (_sentAt is { } sent) _split.Add("round trip (last gradient out, last weights in)", sent);
         _sentAt = null;
         // Gradients computed on older weights are of no use to the parameter server any more.
         foreach (var list in new[] { _outbox, _sent })
@@ -191,22 +239,28 @@ public sealed class WorkerActor : ReceiveActor
         foreach (var block in UnitTree.Decompose(units.UnitsPerIteration, step.From, step.To))
         {
             var losses = new float[block.Count];
-            var sum = units.Run(step.Iteration, block, losses);
+            // Buckets after the first leave as backward finishes them; the first carries the losses.
+            var sum = units.Run(step.Iteration, block, losses, _buckets, (bucket, partial) => Enqueue(step, block, bucket, partial, []));
             float[] outputs = step.Display && block.End == units.UnitsPerIteration
                 ? [.. Trainer.ReadOutputs(net).Select(o => o.Value)]
                 : [];
-            int length = (net.ParameterCount + losses.Length + outputs.Length) * sizeof(float);
-            var bytes = ArrayPool<byte>.Shared.Rent(length);
-            var values = MemoryMarshal.Cast<byte, float>(bytes.AsSpan(0, length));
-            _replica.Backend.Download(sum, values[..net.ParameterCount]);
-            losses.CopyTo(values[net.ParameterCount..]);
-            outputs.CopyTo(values[(net.ParameterCount + losses.Length)..]);
-            _outbox.Add(new SendTensor(FrameKind.Gradient, step.Iteration, block.Start, block.Count, step.Version, bytes.AsMemory(0, length)));
+            Enqueue(step, block, 0, sum, [.. losses, .. outputs]);
         }
         _split.Add("compute", start);
         _sentAt = System.Diagnostics.Stopwatch.GetTimestamp();
-        SendNext();
         if (step.Display) _log.Info("Worker {0} at iteration {1}: {2}", _workerId, step.Iteration, _split.Report());
+    }
+
+    private void Enqueue(Step step, UnitBlock block, int bucket, BufferView sum, float[] extra)
+    {
+        var range = _buckets.Ranges[bucket];
+        int length = (range.Count + extra.Length) * sizeof(float);
+        var bytes = ArrayPool<byte>.Shared.Rent(length);
+        var values = MemoryMarshal.Cast<byte, float>(bytes.AsSpan(0, length));
+        _replica.Backend.Download(sum.Slice(range.Offset, range.Count), values[..range.Count]);
+        extra.CopyTo(values[range.Count..]);
+        _outbox.Add(new SendTensor(FrameKind.Gradient, step.Iteration, block.Start, block.Count, step.Version, bytes.AsMemory(0, length), range.Offset));
+        SendNext();
     }
 
     private void Evaluate(Evaluate order, IActorRef sender)
@@ -232,7 +286,7 @@ public sealed class WorkerActor : ReceiveActor
 
     private void SendNext()
     {
-        while (_connected && _inFlight < FramesInFlight && _outbox.Count > 0)
+        while (_connected && _inFlight < FramesInFlightPerBucket * _buckets.Ranges.Count && _outbox.Count > 0)
         {
             var request = _outbox[0];
             _outbox.RemoveAt(0);

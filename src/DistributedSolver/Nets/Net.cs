@@ -20,6 +20,8 @@ public sealed class Net
     private readonly List<Blob[]> _tops = [];
     private readonly List<bool[]> _propagateDown = [];
     private readonly List<bool> _needsBackward = [];
+    // Where each layer's parameters start in the flat buffers; −1 for a layer without any.
+    private int[] _firstParameter = [];
     private readonly List<(Blob Blob, float Weight)> _lossTops = [];
     private readonly List<LearnableParameter> _parameters = [];
     private readonly List<NetOutput> _outputs = [];
@@ -171,15 +173,20 @@ public sealed class Net
     /// <summary>
     /// One unit of work: forward and backward on the batch at <paramref name="position"/>, leaving
     /// exactly that batch's gradient in <see cref="ParameterDiff"/>. A pure function of the
-    /// weights and the position.
+    /// weights and the position. Backward runs from the last layer to the first; after each layer
+    /// with parameters, <paramref name="diffsFinalFrom"/> learns the offset from which on every
+    /// parameter's gradient is final, so it can leave while the earlier layers compute.
     /// </summary>
-    public float ForwardBackward(long position)
+    public float ForwardBackward(long position, Action<int>? diffsFinalFrom = null)
     {
         SetDataPosition(position);
         float loss = Forward();
         _backend.Fill(ParameterDiff, 0f);
         for (int i = _layers.Count - 1; i >= 0; i--)
+        {
             if (_needsBackward[i]) _layers[i].Backward(_tops[i], _propagateDown[i], _bottoms[i]);
+            if (_firstParameter[i] >= 0) diffsFinalFrom?.Invoke(_firstParameter[i]);
+        }
         return loss;
     }
 
@@ -232,6 +239,7 @@ public sealed class Net
             _parameters[i] = _parameters[i] with { Offset = total };
             total += _parameters[i].Blob.Count;
         }
+        _firstParameter = [.. _layers.Select(l => _parameters.FirstOrDefault(p => p.LayerName == l.Name)?.Offset ?? -1)];
         ParameterData = _backend.Allocate(total).View;
         ParameterDiff = _backend.Allocate(total).View;
         var random = new Random(context.Seed);

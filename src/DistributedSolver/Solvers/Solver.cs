@@ -2,6 +2,8 @@ using DistributedSolver.Backend;
 using DistributedSolver.Nets;
 using DistributedSolver.Proto;
 
+using DistributedSolver.Training;
+
 namespace DistributedSolver.Solvers;
 
 /// <summary>
@@ -47,17 +49,31 @@ public abstract class Solver
     /// Applies one update with the summed gradient of the iteration's units and returns the
     /// learning rate used. The gradient is read, never changed, so a caller may keep it.
     /// </summary>
-    public float ApplyUpdate(int iter, BufferView gradient)
+    public float ApplyUpdate(int iter, BufferView gradient) => ApplyUpdate(iter, gradient, new ParameterRange(0, Weights.Length));
+
+    /// <summary>
+    /// The update of the parameters in <paramref name="range"/> only (whole parameters, a bucket of
+    /// <see cref="GradientBuckets"/>), from <paramref name="gradient"/>'s values there: the same
+    /// bits as a whole update, since every rule is elementwise. Clipping needs the whole range.
+    /// </summary>
+    public float ApplyUpdate(int iter, BufferView gradient, ParameterRange range)
     {
         if (gradient.Length != Weights.Length)
             throw new ArgumentException($"gradient of {gradient.Length} values for {Weights.Length} weights", nameof(gradient));
+        bool whole = range.Offset == 0 && range.Count == Weights.Length;
+        if (!whole && Parameter.ClipGradients >= 0)
+            throw new InvalidOperationException("clip_gradients scales by the norm of the whole gradient: update every parameter at once");
         float rate = LearningRatePolicy.Rate(Parameter, iter);
         // Caffe clips on the global L2 norm of the summed gradient, then divides by iter_size; both
         // are one factor on every element, applied inside the solver's fused kernel.
         float scale = ClipScale(gradient) / Parameter.IterSize;
         foreach (var p in Parameters)
+        {
+            if (p.Offset < range.Offset || p.Offset >= range.End) continue;
+            if (p.Offset + p.Blob.Count > range.End) throw new ArgumentException($"{range} cuts parameter '{p.LayerName}'[{p.Index}]", nameof(range));
             Update(iter, p, Weights.Slice(p.Offset, p.Blob.Count), gradient.Slice(p.Offset, p.Blob.Count),
                 new RegularizedGradient(scale, Parameter.WeightDecay * p.DecayMult, _regularization), rate * p.LrMult);
+        }
         return rate;
     }
 

@@ -54,16 +54,21 @@ public static class UnitTree
     /// of the given buffers (the leftmost); the others are used as scratch.
     /// </summary>
     public static BufferView Combine(IComputeBackend backend, int units, IReadOnlyDictionary<UnitBlock, BufferView> sums) =>
-        Combine(backend, new UnitBlock(0, units), sums);
+        Combine(backend, new UnitBlock(0, units), sums, null);
 
-    private static BufferView Combine(IComputeBackend backend, UnitBlock node, IReadOnlyDictionary<UnitBlock, BufferView> sums)
+    /// <summary>As <see cref="Combine(IComputeBackend, int, IReadOnlyDictionary{UnitBlock, BufferView})"/> on the values in <paramref name="range"/> only; the whole buffer is returned.</summary>
+    public static BufferView Combine(IComputeBackend backend, int units, IReadOnlyDictionary<UnitBlock, BufferView> sums, ParameterRange range) =>
+        Combine(backend, new UnitBlock(0, units), sums, range);
+
+    private static BufferView Combine(IComputeBackend backend, UnitBlock node, IReadOnlyDictionary<UnitBlock, BufferView> sums, ParameterRange? range)
     {
         if (sums.TryGetValue(node, out var sum)) return sum;
         if (node.Count == 1) throw new ArgumentException($"no partial sum covers {node}", nameof(sums));
         int p = SplitPoint(node.Count);
-        var left = Combine(backend, new UnitBlock(node.Start, p), sums);
-        var right = Combine(backend, new UnitBlock(node.Start + p, node.Count - p), sums);
-        backend.Axpy(1f, right, left);
+        var left = Combine(backend, new UnitBlock(node.Start, p), sums, range);
+        var right = Combine(backend, new UnitBlock(node.Start + p, node.Count - p), sums, range);
+        if (range is { } r) backend.Axpy(1f, right.Slice(r.Offset, r.Count), left.Slice(r.Offset, r.Count));
+        else backend.Axpy(1f, right, left);
         return left;
     }
 }

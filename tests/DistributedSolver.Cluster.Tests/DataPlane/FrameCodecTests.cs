@@ -10,10 +10,10 @@ public sealed class FrameCodecTests
     private const int Max = 1 << 20;
 
     [Property]
-    public bool Header_round_trips(int iteration, int unit, int unitCount, long version, byte[]? payload)
+    public bool Header_round_trips(int iteration, int unit, int unitCount, long version, byte[]? payload, int offset)
     {
         payload ??= [];
-        var header = FrameHeader.For(FrameKind.Gradient, iteration, unit, unitCount, version, payload);
+        var header = FrameHeader.For(FrameKind.Gradient, iteration, unit, unitCount, version, payload, offset);
         Span<byte> bytes = stackalloc byte[FrameHeader.Size];
         header.Write(bytes);
         return FrameHeader.TryRead(bytes, Max, out var back) && back == header;
@@ -51,8 +51,8 @@ public sealed class FrameCodecTests
         { "announces -1 payload bytes", () => Encode(new FrameHeader(FrameKind.Gradient, 0, 0, 0, 0, -1, 0), []) },
         { $"announces {Max + 1} payload bytes; the limit here is {Max}", () => Encode(new FrameHeader(FrameKind.Gradient, 0, 0, 0, 0, Max + 1, 0), []) },
         { "payload checksum mismatch", () => Mutate(Valid(), bytes => bytes[^1] ^= 1) },
-        { "stream ended inside a frame header (39 of 40 bytes)", () => Valid()[..39] },
-        { "stream ended inside a Gradient payload (10 of 64 bytes)", () => Valid()[..50] },
+        { "stream ended inside a frame header (43 of 44 bytes)", () => Valid()[..43] },
+        { "stream ended inside a Gradient payload (10 of 64 bytes)", () => Valid()[..54] },
     };
 
     [Theory]

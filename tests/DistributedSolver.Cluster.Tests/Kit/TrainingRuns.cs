@@ -26,6 +26,9 @@ internal static class TrainingRuns
         {
             FixedIncarnation = incarnation,
             Finished = finished ?? (_ => { }),
+            // One bucket per layer with parameters: the test nets are far below the 1 MB default,
+            // and every distributed run here should cross the bucketed path.
+            MinBucketBytes = 1,
         };
     }
 

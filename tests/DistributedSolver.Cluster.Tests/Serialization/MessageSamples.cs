@@ -10,7 +10,7 @@ internal static class MessageSamples
         new Ping(42),
         new Pong(-7),
         new RegisterWorker("worker-3", "ip1 512×784, ip1 512"),
-        new WorkerRegistered("worker-3", 9_000_000_001L, "coordinator-0.coordinator", 4054, 1701),
+        new WorkerRegistered("worker-3", 9_000_000_001L, "coordinator-0.coordinator", 4054, 1701, [0, 262_656]),
         new WorkerRefused("worker-3", "another net"),
         new Step(1876, 1876L, 4, 8, true),
         new Evaluate(Evaluate.TrainNet, 100L, 6400L, 3, 2),

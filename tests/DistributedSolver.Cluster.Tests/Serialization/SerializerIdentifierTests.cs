@@ -21,7 +21,7 @@ public sealed class SerializerIdentifierTests
         try
         {
             // Akka looks serializers up by identifier when reading; a default system must know no 7311.
-            var e = Assert.ThrowsAny<Exception>(() => system.Serialization.Deserialize([0x91, 0x01], TrainerMessageSerializer.Id, "1:ping"));
+            var e = Assert.ThrowsAny<Exception>(() => system.Serialization.Deserialize([0x91, 0x01], TrainerMessageSerializer.Id, $"{DistributedSolver.Cluster.Hosting.WireVersion.Current}:ping"));
             Assert.Contains(TrainerMessageSerializer.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), e.Message);
         }
         finally

@@ -41,8 +41,8 @@ public sealed class TrainerMessageSerializerTests() : TestKit(SerializationTestC
     [Fact]
     public void Manifests_are_short_explicit_and_carry_the_wire_version()
     {
-        Assert.Equal("1:step", Serializer.Manifest(new Step(0, 0, 0, 1, false)));
-        Assert.Equal("1:reg-worker", Serializer.Manifest(new RegisterWorker("w", "")));
+        Assert.Equal($"{WireVersion.Current}:step", Serializer.Manifest(new Step(0, 0, 0, 1, false)));
+        Assert.Equal($"{WireVersion.Current}:reg-worker", Serializer.Manifest(new RegisterWorker("w", "")));
         Assert.Equal("wire-query", Serializer.Manifest(new WireVersionQuery(1)));
     }
 
@@ -61,8 +61,8 @@ public sealed class TrainerMessageSerializerTests() : TestKit(SerializationTestC
     [Fact]
     public void An_unknown_manifest_is_named()
     {
-        var e = Assert.Throws<SerializationException>(() => Serializer.FromBinary([0x91, 0x01], "1:no-such-message"));
-        Assert.Contains("'1:no-such-message'", e.Message);
+        var e = Assert.Throws<SerializationException>(() => Serializer.FromBinary([0x91, 0x01], $"{WireVersion.Current}:no-such-message"));
+        Assert.Contains($"'{WireVersion.Current}:no-such-message'", e.Message);
     }
 
     [Fact]
@@ -75,18 +75,18 @@ public sealed class TrainerMessageSerializerTests() : TestKit(SerializationTestC
     public void A_message_of_another_wire_version_is_refused_with_both_versions()
     {
         var bytes = Serializer.ToBinary(new Step(3, 1, 0, 1, false));
-        var e = Assert.Throws<SerializationException>(() => Serializer.FromBinary(bytes, "2:step"));
-        Assert.Equal("message 'step' of wire version 2 from a peer; this node speaks wire version 1", e.Message);
+        var e = Assert.Throws<SerializationException>(() => Serializer.FromBinary(bytes, $"{WireVersion.Current + 1}:step"));
+        Assert.Equal($"message 'step' of wire version {WireVersion.Current + 1} from a peer; this node speaks wire version {WireVersion.Current}", e.Message);
     }
 
     [Fact]
     public void Truncated_bytes_are_a_serialization_error()
     {
-        var bytes = Serializer.ToBinary(new WorkerRegistered("worker-1", 5, "host", 4054, 42));
+        var bytes = Serializer.ToBinary(new WorkerRegistered("worker-1", 5, "host", 4054, 42, [0, 4096]));
         for (int length = 0; length < bytes.Length; length++)
         {
-            var e = Assert.Throws<SerializationException>(() => Serializer.FromBinary(bytes[..length], "1:worker-registered"));
-            Assert.Contains("'1:worker-registered'", e.Message);
+            var e = Assert.Throws<SerializationException>(() => Serializer.FromBinary(bytes[..length], $"{WireVersion.Current}:worker-registered"));
+            Assert.Contains($"'{WireVersion.Current}:worker-registered'", e.Message);
         }
     }
 
@@ -94,14 +94,14 @@ public sealed class TrainerMessageSerializerTests() : TestKit(SerializationTestC
     public void Trailing_bytes_are_a_serialization_error()
     {
         byte[] bytes = [.. Serializer.ToBinary(new Ping(1)), 0x00];
-        var e = Assert.Throws<SerializationException>(() => Serializer.FromBinary(bytes, "1:ping"));
+        var e = Assert.Throws<SerializationException>(() => Serializer.FromBinary(bytes, $"{WireVersion.Current}:ping"));
         Assert.Contains("after its end", e.Message);
     }
 
     [Fact]
     public void Nil_is_not_a_message()
     {
-        Assert.Throws<SerializationException>(() => Serializer.FromBinary([0xC0], "1:ping"));
+        Assert.Throws<SerializationException>(() => Serializer.FromBinary([0xC0], $"{WireVersion.Current}:ping"));
     }
 
     [Fact]
@@ -126,7 +126,7 @@ public sealed class TrainerMessageSerializerTests() : TestKit(SerializationTestC
     public void The_identifier_reaches_this_serializer()
     {
         var bytes = Serializer.ToBinary(new Ping(5));
-        Assert.Equal(new Ping(5), Sys.Serialization.Deserialize(bytes, 7311, "1:ping"));
+        Assert.Equal(new Ping(5), Sys.Serialization.Deserialize(bytes, 7311, $"{WireVersion.Current}:ping"));
     }
 
     [Fact]
@@ -140,8 +140,8 @@ public sealed class TrainerMessageSerializerTests() : TestKit(SerializationTestC
         RoundTrips(new Step(iteration, version, from, to, display));
 
     [FsCheck.Xunit.Property]
-    public bool Any_worker_registration_round_trips(string workerId, long incarnation, string host, int port, long seed) =>
-        RoundTrips(new WorkerRegistered(workerId, incarnation, host, port, seed));
+    public bool Any_worker_registration_round_trips(string workerId, long incarnation, string host, int port, long seed, int[] buckets) =>
+        RoundTrips(new WorkerRegistered(workerId, incarnation, host, port, seed, buckets ?? []));
 
     private bool RoundTrips(IClusterMessage message) =>
         MessageSamples.SameContent(message, Serializer.FromBinary(Serializer.ToBinary(message), Serializer.Manifest(message)));

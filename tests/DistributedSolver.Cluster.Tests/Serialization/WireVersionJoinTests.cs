@@ -27,7 +27,7 @@ public sealed class WireVersionJoinTests(ITestOutputHelper output)
         var joiner = SerializationTestConfig.Settings with { SerializeAllMessages = false, SystemName = Sys.Name, Seeds = [$"{cluster.SelfAddress.Host}:{cluster.SelfAddress.Port}"] };
 
         var stranger = ActorSystem.Create(Sys.Name,
-            ConfigurationFactory.ParseString($"{WireVersion.ConfigKey} = 2").WithFallback(HoconBuilder.Config(joiner)));
+            ConfigurationFactory.ParseString($"{WireVersion.ConfigKey} = {WireVersion.Current + 1}").WithFallback(HoconBuilder.Config(joiner)));
         try
         {
             InitializeLogger(stranger);

@@ -27,8 +27,14 @@ public sealed class ParameterServerTests : Akka.TestKit.Xunit2.TestKit, IDisposa
     {
         _trainer = new Trainer(TrainingRuns.Mlp(Path.Combine(_directory, "run"), maxIter: 10, iterSize: 4), _backend, new RecordingObserver());
         _parameters = _trainer.TrainNet.ParameterCount;
-        _server = ChildActorOf(ParameterServerActor.Props(_trainer, _backend, new DataPlaneSettings("token", (_parameters + 64) * sizeof(float)), 1));
+        _server = StartServer(GradientBuckets.Whole(_parameters));
+    }
+
+    private IActorRef StartServer(GradientBuckets buckets)
+    {
+        var server = ChildActorOf(ParameterServerActor.Props(_trainer, _backend, new DataPlaneSettings("token", (_parameters + 64) * sizeof(float)), 1, buckets));
         ExpectMsg<ParameterServerActor.Ready>();
+        return server;
     }
 
     public new void Dispose()
@@ -38,14 +44,18 @@ public sealed class ParameterServerTests : Akka.TestKit.Xunit2.TestKit, IDisposa
         base.Dispose();
     }
 
-    private void Send(int unit, int count, long version = 0, int? floats = null)
+    private void Send(int unit, int count, long version = 0, int? floats = null, IActorRef? server = null, int offset = 0)
     {
         int length = (floats ?? _parameters + count) * sizeof(float);
         var payload = PooledPayload.Rent(length);
         MemoryMarshal.Cast<byte, float>(payload.Span).Fill(1f / 1024);
-        var header = FrameHeader.For(FrameKind.Gradient, (int)version, unit, count, version, payload.Span);
-        _server.Tell(new TensorReceived(header, payload, TestActor, "worker-x@127.0.0.1:1"));
+        var header = FrameHeader.For(FrameKind.Gradient, (int)version, unit, count, version, payload.Span, offset);
+        (server ?? _server).Tell(new TensorReceived(header, payload, TestActor, "worker-x@127.0.0.1:1"));
     }
+
+    // A bucket's frame: its values, and the node's losses with the first bucket.
+    private void SendBucket(IActorRef server, GradientBuckets buckets, int bucket, int unit, int count) =>
+        Send(unit, count, floats: buckets.Ranges[bucket].Count + (bucket == 0 ? count : 0), server: server, offset: buckets.Ranges[bucket].Offset);
 
     private void ExpectBlock(int unit, int count) =>
         Assert.Equal(new UnitBlock(unit, count), ExpectMsg<ParameterServerActor.BlockReceived>().Block);
@@ -90,5 +100,48 @@ public sealed class ParameterServerTests : Akka.TestKit.Xunit2.TestKit, IDisposa
         Send(0, 4, version: 1);
         ExpectBlock(0, 4);
         Assert.Equal(1, ExpectMsg<ParameterServerActor.IterationApplied>().Iteration);
+    }
+
+    [Fact]
+    public void A_frame_at_an_offset_where_no_bucket_starts_is_dropped()
+    {
+        var buckets = GradientBuckets.Plan(_trainer.TrainNet, 1, clipsGlobalNorm: false);
+        var server = StartServer(buckets);
+        EventFilter.Warning(contains: "not a gradient bucket").ExpectOne(() => Send(0, 4, floats: buckets.Ranges[1].Count, server: server, offset: 1));
+        for (int b = buckets.Ranges.Count - 1; b >= 0; b--) SendBucket(server, buckets, b, 0, 4);
+        ExpectBlock(0, 4);
+        Assert.Equal(0, ExpectMsg<ParameterServerActor.IterationApplied>().Iteration);
+    }
+
+    [Fact]
+    public void Each_bucket_is_updated_and_sent_back_once_every_unit_of_it_is_in()
+    {
+        // One bucket per layer with parameters; this connection gets every weights frame.
+        var buckets = GradientBuckets.Plan(_trainer.TrainNet, 1, clipsGlobalNorm: false);
+        Assert.True(buckets.Ranges.Count >= 2, "the test net needs two layers with parameters");
+        var server = StartServer(buckets);
+        server.Tell(new DataPlaneConnected(TestActor, "worker-x@127.0.0.1:1"));
+        var initial = Enumerable.Range(0, buckets.Ranges.Count).Select(_ => ExpectMsg<SendTensor>()).ToList();
+        Assert.All(initial, f => Assert.Equal(0, f.WeightsVersion));
+        Assert.Equal(buckets.Offsets.Order(), initial.Select(f => f.Offset).Order());
+
+        int last = buckets.Ranges.Count - 1;
+        SendBucket(server, buckets, last, 0, 2);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        SendBucket(server, buckets, last, 0, 2);
+        SendBucket(server, buckets, last, 2, 2);
+        // Every unit of the last bucket is in: its new weights leave before the first bucket's gradient came.
+        var early = ExpectMsg<SendTensor>();
+        Assert.Equal((1L, buckets.Ranges[last].Offset, buckets.Ranges[last].Count * sizeof(float)), (early.WeightsVersion, early.Offset, early.Payload.Length));
+        for (int b = last - 1; b >= 0; b--)
+        {
+            SendBucket(server, buckets, b, 0, 2);
+            SendBucket(server, buckets, b, 2, 2);
+        }
+        var rest = new List<object>();
+        while (rest.OfType<ParameterServerActor.IterationApplied>().Count() == 0) rest.Add(ReceiveOne(TimeSpan.FromSeconds(3))!);
+        Assert.Equal([new UnitBlock(0, 2), new UnitBlock(2, 2)], rest.OfType<ParameterServerActor.BlockReceived>().Select(r => r.Block));
+        Assert.Equal(Enumerable.Range(0, last).Reverse().Select(b => buckets.Ranges[b].Offset), rest.OfType<SendTensor>().Select(f => f.Offset));
+        Assert.All(rest.OfType<SendTensor>(), f => Assert.Equal(1, f.WeightsVersion));
     }
 }

@@ -44,14 +44,36 @@ public sealed class GradientTreeTests : IDisposable
         {
             tree.Reset();
             var unit = _backend.Allocate(3).View;
-            for (int u = 0; u < units; u++)
+            for (int u = 0; u < units - 1; u++)
             {
                 _backend.Upload(UnitValue(u), unit);
                 tree.Add(u, unit);
-                if (units > 1) _backend.Fill(unit, float.NaN); // the tree must have copied it
+                _backend.Fill(unit, float.NaN); // the tree must have copied it
             }
-            Assert.Equal(Recursive(0, units), Read(_backend, tree.Complete()));
+            _backend.Upload(UnitValue(units - 1), unit);
+            Assert.Equal(Recursive(0, units), Read(_backend, tree.Complete(unit, new ParameterRange(0, 3))));
         }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(6)]
+    [InlineData(13)]
+    public void Ranges_completed_one_by_one_give_the_bits_of_one_completion(int units)
+    {
+        // Three ranges of one value each, completed last to first as backward finishes them.
+        var tree = new GradientTree(_backend, 3, units);
+        var unit = _backend.Allocate(3).View;
+        for (int u = 0; u < units - 1; u++)
+        {
+            _backend.Upload(UnitValue(u), unit);
+            tree.Add(u, unit);
+        }
+        _backend.Upload(UnitValue(units - 1), unit);
+        BackendBufferView sum = default;
+        for (int r = 2; r >= 0; r--) sum = tree.Complete(unit, new ParameterRange(r, 1));
+        Assert.Equal(Recursive(0, units), Read(_backend, sum));
     }
 
     [Theory]
@@ -62,7 +84,9 @@ public sealed class GradientTreeTests : IDisposable
     [InlineData(7, new[] { 3, 2, 2 })]
     [InlineData(13, new[] { 5, 4, 4 })]
     [InlineData(13, new[] { 1, 11, 1 })]
-    public void Ranges_summed_by_workers_and_combined_give_the_bits_of_one_process(int units, int[] shares)
+    [InlineData(7, new[] { 3, 2, 2 }, true)]
+    [InlineData(13, new[] { 5, 4, 4 }, true)]
+    public void Ranges_summed_by_workers_and_combined_give_the_bits_of_one_process(int units, int[] shares, bool bucketed = false)
     {
         // Each "worker" takes a contiguous share, decomposes it into tree nodes, sums each node with
         // its own GradientTree, and the parameter server combines the nodes.
@@ -74,20 +98,25 @@ public sealed class GradientTreeTests : IDisposable
             {
                 Assert.True(UnitTree.IsNode(units, block));
                 var tree = new GradientTree(_backend, 3, block.Count);
+                var unit = _backend.Allocate(3).View;
                 for (int u = 0; u < block.Count; u++)
                 {
-                    var unit = _backend.Allocate(3).View;
                     _backend.Upload(UnitValue(block.Start + u), unit);
-                    tree.Add(u, unit);
+                    if (u < block.Count - 1) tree.Add(u, unit);
                 }
                 var copy = _backend.Allocate(3).View;
-                _backend.Copy(tree.Complete(), copy);
+                _backend.Copy(tree.Complete(unit, new ParameterRange(0, 3)), copy);
                 sums.Add(block, copy);
             }
             from += share;
         }
         Assert.Equal(units, from);
-        Assert.Equal(Recursive(0, units), Read(_backend, UnitTree.Combine(_backend, units, sums)));
+        // Bucketed, the parameter server combines each bucket of values on its own, last first.
+        BackendBufferView total = default;
+        if (bucketed)
+            foreach (var range in new[] { new ParameterRange(1, 2), new ParameterRange(0, 1) }) total = UnitTree.Combine(_backend, units, sums, range);
+        else total = UnitTree.Combine(_backend, units, sums);
+        Assert.Equal(Recursive(0, units), Read(_backend, total));
     }
 
     [Theory]
@@ -116,6 +145,9 @@ public sealed class GradientTreeTests : IDisposable
         var unit = _backend.Allocate(3).View;
         tree.Add(0, unit);
         Assert.Throws<InvalidOperationException>(() => tree.Add(2, unit));
-        Assert.Throws<InvalidOperationException>(() => tree.Complete());
+        Assert.Throws<InvalidOperationException>(() => tree.Complete(unit, new ParameterRange(0, 3)));
+        tree.Add(1, unit);
+        tree.Add(2, unit);
+        Assert.Throws<InvalidOperationException>(() => tree.Add(3, unit));
     }
 }
