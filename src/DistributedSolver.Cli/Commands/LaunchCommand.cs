@@ -26,13 +26,14 @@ internal static class LaunchCommand
         var port = new Option<int?>("--port") { Description = "the coordinator's Akka.Remote port (default: a free one)" };
         var command = new Command("launch", "Train on a local cluster: a coordinator and N worker processes on 127.0.0.1")
         {
-            workers, standby, solver, port, CommonOptions.Threads, CommonOptions.Gemm,
+            workers, standby, solver, port, NodeCommands.BucketKb, CommonOptions.Threads, CommonOptions.Gemm,
         };
         command.SetAction(result => UserErrors.Run(() => Run(new LaunchRequest(
             result.GetRequiredValue(solver).FullName, result.GetValue(workers), result.GetValue(standby), result.GetValue(port),
             // Passed on only when given: a worker picks its own default.
             Given(result, CommonOptions.Threads) ? result.GetValue(CommonOptions.Threads) : null,
-            Given(result, CommonOptions.Gemm) ? result.GetValue(CommonOptions.Gemm) : null))));
+            Given(result, CommonOptions.Gemm) ? result.GetValue(CommonOptions.Gemm) : null,
+            Given(result, NodeCommands.BucketKb) ? result.GetValue(NodeCommands.BucketKb) : null))));
         return command;
     }
 
@@ -42,6 +43,7 @@ internal static class LaunchCommand
     {
         if (request.Workers < 1) throw new UsageException($"--workers must be at least 1, got {request.Workers}");
         if (request.Port is < 1 or > 65535) throw new UsageException($"--port must be a TCP port (1-65535), got {request.Port}");
+        if (request.BucketKb is { } kb) NodeCommands.MinBucketBytes(kb);
         // Bad input is named here, once, instead of by every child after it started.
         TrainingDefinition.Load(request.SolverPath);
 

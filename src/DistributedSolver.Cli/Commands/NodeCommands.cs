@@ -20,6 +20,19 @@ internal static class NodeCommands
 {
     private static readonly Option<FileInfo> Solver = new("--solver") { Description = "solver.prototxt (every node of a run reads the same)", Required = true };
 
+    /// <summary>Also an option of <c>launch</c>, which passes it on to its coordinators.</summary>
+    public static readonly Option<int> BucketKb = new("--bucket-kb")
+    {
+        Description = "least size of a gradient bucket in KiB: buckets after the first travel, sum and update while workers still compute backward (0: one bucket)",
+        DefaultValueFactory = _ => 1024,
+    };
+
+    /// <summary>The coordinator's least bucket size in bytes for <c>--bucket-kb</c>.</summary>
+    public static int MinBucketBytes(int kilobytes) =>
+        kilobytes is < 0 or > 1 << 20 ? throw new UsageException($"--bucket-kb must be between 0 and {1 << 20}, got {kilobytes}")
+        : kilobytes == 0 ? int.MaxValue
+        : kilobytes * 1024;
+
     public static Command Coordinator()
     {
         var cluster = new ClusterOptions();
@@ -29,12 +42,13 @@ internal static class NodeCommands
         var snapshot = new Option<FileInfo?>("--snapshot") { Description = "resume from this .solverstate (with --resume auto, a newer snapshot of the run wins)" };
         var command = new Command("coordinator", "Run a coordinator node (active or standby singleton: coordinator and parameter server)")
         {
-            Solver, minWorkers, resume, snapshot, CommonOptions.Threads, CommonOptions.Gemm,
+            Solver, minWorkers, resume, snapshot, BucketKb, CommonOptions.Threads, CommonOptions.Gemm,
         };
         cluster.AddTo(command);
         command.SetAction(result => UserErrors.Run(() =>
         {
             if (result.GetValue(minWorkers) < 1) throw new UsageException($"--min-workers must be at least 1, got {result.GetValue(minWorkers)}");
+            int minBucketBytes = MinBucketBytes(result.GetValue(BucketKb));
             var settings = cluster.Settings(result, [ClusterRoles.Coordinator]);
             var definition = TrainingDefinition.Load(result.GetRequiredValue(Solver).FullName);
             using var backend = new CpuBackend(CommonOptions.BackendOptions(result));
@@ -61,6 +75,7 @@ internal static class NodeCommands
             node.StartCoordinatorSingleton(CoordinatorActor.Props(new CoordinatorSettings(CreateTrainer, settings, observer)
             {
                 MinWorkers = result.GetValue(minWorkers),
+                MinBucketBytes = minBucketBytes,
                 Finished = o => outcome.TrySetResult(o),
             }));
             Console.WriteLine($"node {node.Cluster.SelfAddress} with roles [{string.Join(", ", node.Settings.Roles)}]");

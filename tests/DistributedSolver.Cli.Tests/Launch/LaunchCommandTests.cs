@@ -39,4 +39,8 @@ public sealed class LaunchCommandTests : IDisposable
     [Fact]
     public void A_port_out_of_range_is_refused() =>
         Assert.Contains("--port must be a TCP port", Refused("--workers", "1", "--solver", "solver.prototxt", "--port", "70000"));
+
+    [Fact]
+    public void A_negative_bucket_size_is_refused() =>
+        Assert.Contains("--bucket-kb must be between 0 and", Refused("--workers", "1", "--solver", "solver.prototxt", "--bucket-kb", "-1"));
 }

@@ -27,15 +27,17 @@ public sealed class LaunchEquivalenceTests : IDisposable
         return path;
     }
 
+    // The test net is far below the 1 MB default bucket: one run cuts it at every layer.
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    [InlineData(3)]
-    public void Launch_with_n_workers_writes_the_caffemodel_of_dsolver_train(int workers)
+    [InlineData(1, "1024")]
+    [InlineData(2, "1")]
+    [InlineData(3, "1024")]
+    public void Launch_with_n_workers_writes_the_caffemodel_of_dsolver_train(int workers, string bucketKb)
     {
         var train = DsolverProcess.Run(_directory, "train", "--solver", Solver("train"));
         Assert.True(train.ExitCode == 0, train.Error);
-        var launch = DsolverProcess.Run(_directory, "launch", "--workers", workers.ToString(System.Globalization.CultureInfo.InvariantCulture), "--solver", Solver("launch"));
+        var launch = DsolverProcess.Run(_directory, "launch", "--workers", workers.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--bucket-kb", bucketKb, "--solver", Solver("launch"));
         Assert.True(launch.ExitCode == 0, launch.Out + launch.Error);
 
         Assert.Equal(File.ReadAllBytes(Path.Combine(_directory, "train_iter_200.caffemodel")),
