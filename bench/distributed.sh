@@ -2,8 +2,9 @@
 # Distributed throughput of the quick-start MLP: samples/s of `dsolver train` and of
 # `dsolver launch --workers 1|2` at global batches 64 (2 units of 32) and 256 (4 units of 64),
 # measured alternately in one script run (the machine is shared and noisy), and the ratio of each
-# launch run to the train run beside it. Also prints the iteration split the worker and the
-# parameter server log. Usage: bench/distributed.sh [ROUNDS] [ITERATIONS]
+# launch run to the train run beside it; one worker is also run with a single gradient bucket
+# (--bucket-kb 0), to see what overlapping buckets with backward gives. Also prints the iteration
+# split the worker and the parameter server log. Usage: bench/distributed.sh [ROUNDS] [ITERATIONS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
@@ -37,10 +38,12 @@ for global in 64 256; do
     t=$(rate "$work/train.log")
     $dsolver launch --workers 1 --threads 2 --solver "$(solver $global $units one)" > "$work/one.log" 2>&1
     one=$(rate "$work/one.log")
+    $dsolver launch --workers 1 --threads 2 --bucket-kb 0 --solver "$(solver $global $units whole)" > "$work/whole.log" 2>&1
+    whole=$(rate "$work/whole.log")
     $dsolver launch --workers 2 --threads 1 --solver "$(solver $global $units two)" > "$work/two.log" 2>&1
     two=$(rate "$work/two.log")
-    awk -v g="$global" -v r="$r" -v t="$t" -v a="$one" -v b="$two" 'BEGIN {
-      printf "global batch %3d round %d: train %6.0f samples/s | launch 1 worker %6.0f (%.2fx) | launch 2 workers %6.0f (%.2fx)\n", g, r, t, a, a / t, b, b / t }'
+    awk -v g="$global" -v r="$r" -v t="$t" -v a="$one" -v w="$whole" -v b="$two" 'BEGIN {
+      printf "global batch %3d round %d: train %6.0f samples/s | launch 1 worker %6.0f (%.2fx; one bucket %6.0f, %.2fx) | launch 2 workers %6.0f (%.2fx)\n", g, r, t, a, a / t, w, w / t, b, b / t }'
   done
   echo "  split, launch 2 workers, last display (worker, parameter server):"
   grep -h "Worker worker-1 at\|Parameter server at" "$work/two.log" | tail -2 | sed -e 's/.*\] \(Worker\|Parameter\)/    \1/'
