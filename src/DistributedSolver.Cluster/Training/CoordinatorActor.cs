@@ -144,7 +144,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
         string layout = _trainer.Replica.Layout;
         if (r.NetLayout != layout)
         {
-            string reason = $"worker {r.WorkerId} has another net: its parameters are [{r.NetLayout}], the coordinator's are [{layout}]";
+            string reason = $"worker {r.WorkerId} has another net: its net is [{r.NetLayout}], the coordinator's is [{layout}]";
             _log.Warning("Refused {0}", reason);
             Sender.Tell(new WorkerRefused(r.WorkerId, reason));
             return;

@@ -286,6 +286,24 @@ public sealed class DistributedTrainingMultiNodeTests(ITestOutputHelper output) 
         Assert.Contains("worker stranger has another net", reason.Reason);
         Assert.Contains("ip1[0] 17×784", reason.Reason);
     }
+
+    [Fact]
+    public async Task MultiNode_a_worker_with_another_batch_size_is_refused_though_its_parameters_match()
+    {
+        // Same parameter shapes, other units: its gradients would fit and be wrong.
+        var definition = Definition("cluster");
+        StartCoordinator(definition, new RecordingObserver(), minWorkers: 5);
+        var stranger = Nodes.StartWorker();
+        var net = definition.TrainNet.Clone();
+        var data = net.Layer.Single(l => l.Type == "Data" && l.Include.Any(r => r.Phase == DistributedSolver.Proto.Phase.Train)).DataParam;
+        data.BatchSize += 1;
+        TrainingRuns.StartWorker(stranger, definition with { TrainNet = net }, "stranger");
+
+        await stranger.System.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(30));
+        var reason = Assert.IsType<WorkerRefusedReason>(Akka.Actor.CoordinatedShutdown.Get(stranger.System).ShutdownReason);
+        Assert.Contains("worker stranger has another net", reason.Reason);
+        Assert.Contains($"its net is [units of {data.BatchSize} samples", reason.Reason);
+    }
 }
 
 /// <summary>The blobs of a .caffemodel as (layer, values) in file order: equal exactly when every weight has the same bits.</summary>
