@@ -79,6 +79,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
         try
         {
             _trainer = _settings.CreateTrainer();
+            _buckets = GradientBuckets.Plan(_trainer.TrainNet, _settings.MinBucketBytes, _trainer.Solver.Parameter.ClipGradients >= 0);
         }
         catch (Exception e)
         {
@@ -93,7 +94,6 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
         _resumed = _trainer.Iteration > 0;
         _schedule = _trainer.CreateSchedule(_settings.Observer);
         var dataPlane = DataPlaneSettings.From(_settings.Node, _trainer.TrainNet.ParameterCount);
-        _buckets = GradientBuckets.Plan(_trainer.TrainNet, _settings.MinBucketBytes, _trainer.Solver.Parameter.ClipGradients >= 0);
         _parameterServer = Context.Watch(Context.ActorOf(ParameterServerActor.Props(_trainer, _trainer.Replica.Backend, dataPlane, _incarnation, _buckets), "parameter-server"));
         _log.Info("Coordinator started (incarnation {0}) at iteration {1}: waiting for {2} worker(s)", _incarnation, _schedule.Iteration, MinWorkers);
     }
@@ -131,7 +131,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
         Receive<ParameterServerActor.IterationApplied>(_ => !_finished, OnIterationApplied);
         Receive<ParameterServerActor.SnapshotWritten>(written =>
         {
-            _settings.Observer.OnSnapshot(written.Files);
+            if (written.Files is { } files) _settings.Observer.OnSnapshot(files);
             if (_failure is { } failure) Finish(failure);
             else if (!_finished) Advance();
         });
@@ -156,7 +156,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
             _log.Info("Worker {0} registered ({1} live, incarnation {2})", r.WorkerId, _workers.Count, _incarnation);
             Timers.Cancel(NoWorkersTimer);
         }
-        Sender.Tell(new WorkerRegistered(r.WorkerId, _incarnation, _endpoint!.Host, _endpoint.Port, _trainer.RandomSeed, _buckets.Offsets));
+        Sender.Tell(new WorkerRegistered(r.WorkerId, _incarnation, _endpoint!.Host, _endpoint.Port, _trainer.RandomSeed, [.. _buckets.Offsets]));
         if (_finished) Sender.Tell(new TrainingFinished(true, "the run is over"));
         else if (!_started && _workers.Count >= MinWorkers)
         {

@@ -33,13 +33,15 @@ internal sealed class ParameterServerActor : ReceiveActor
     // This iteration's partial sums by node, and which buckets of each node are in.
     private readonly Dictionary<UnitBlock, BufferView> _sums = [];
     private readonly Dictionary<UnitBlock, bool[]> _bucketsIn = [];
+    private readonly List<bool[]> _freeFlags = [];
     private readonly int[] _unitsCovered;
     private readonly List<BufferView> _freeSums = [];
     private readonly float[] _unitLosses;
     private readonly float[] _displayOutputs;
-    // Each connection's weights frames not yet acknowledged: released when acknowledged or when the
-    // connection goes, so a dead connection cannot hold a frame forever.
-    private readonly Dictionary<IActorRef, List<WeightsFrame>> _connections = [];
+    // Each connection's weights frames not yet acknowledged: handed to it no more than its send queue
+    // holds (more would be refused and lost), released when acknowledged or when the connection
+    // goes, so a dead connection cannot hold a frame forever.
+    private readonly Dictionary<IActorRef, Outbound> _connections = [];
     private readonly List<WeightsFrame> _frames = [];
     // Gradients dropped so far, by reason, logged on display iterations (the metrics endpoint will publish them).
     private readonly Dictionary<string, int> _dropped = [];
@@ -48,7 +50,6 @@ internal sealed class ParameterServerActor : ReceiveActor
     private long _firstFrameAt;
     private double _updateSeconds;
     private int _bucketsApplied;
-    private float _rate;
     private long _version;
 
     public ParameterServerActor(Trainer trainer, IComputeBackend backend, DataPlaneSettings settings, long incarnation, GradientBuckets buckets)
@@ -70,7 +71,7 @@ internal sealed class ParameterServerActor : ReceiveActor
         Receive<DataPlaneEndpoint>(endpoint => Context.Parent.Tell(new Ready(endpoint)));
         Receive<DataPlaneConnected>(connected =>
         {
-            _connections[connected.Connection] = [];
+            _connections[connected.Connection] = new Outbound();
             Context.Watch(connected.Connection);
             // The current weights, and the buckets of the next version already updated.
             foreach (var frame in _frames.Where(f => f.Version >= _version).OrderBy(f => f.Version).ToList()) Send(frame, connected.Connection);
@@ -89,7 +90,18 @@ internal sealed class ParameterServerActor : ReceiveActor
             _log.Warning("Parameter server: weights {0} ({1}) not sent: {2}", failed.Request.WeightsVersion, failed.Request.Offset, failed.Reason);
             Release(Sender, failed.Request.WeightsVersion, failed.Request.Offset);
         });
-        Receive<WriteSnapshot>(w => Sender.Tell(new SnapshotWritten(_trainer.WriteSnapshot((int)_version, w.TestPositions))));
+        Receive<WriteSnapshot>(w =>
+        {
+            // Mid-iteration (a failing run), some buckets are a version ahead of the others: such a
+            // state resumed would apply their update twice, so the last boundary snapshot stays the newest.
+            if (_bucketsApplied > 0)
+            {
+                _log.Warning("Parameter server: no snapshot at iteration {0}: {1} of {2} buckets are updated already", _version, _bucketsApplied, _buckets.Ranges.Count);
+                Sender.Tell(new SnapshotWritten(null));
+                return;
+            }
+            Sender.Tell(new SnapshotWritten(_trainer.WriteSnapshot((int)_version, w.TestPositions)));
+        });
     }
 
     public static Props Props(Trainer trainer, IComputeBackend backend, DataPlaneSettings settings, long incarnation, GradientBuckets buckets) =>
@@ -132,13 +144,14 @@ internal sealed class ParameterServerActor : ReceiveActor
             : _bucketsIn.Any(r => r.Key.Start < block.End && block.Start < r.Key.End && (r.Key != block || r.Value[bucket])) ? "duplicate"
             : null;
         int extra = bucket == 0 ? block.Count + (Display(_version) && block.End == _units ? _outputs : 0) : 0;
-        int expected = ((bucket < 0 ? 0 : _buckets.Ranges[bucket].Count) + extra) * sizeof(float);
+        int expected = bucket < 0 ? 0 : (_buckets.Ranges[bucket].Count + extra) * sizeof(float);
         if (refusal is null && payload.Memory.Length != expected) refusal = "wrong length";
         if (refusal is not null)
         {
             _dropped[refusal] = _dropped.GetValueOrDefault(refusal) + 1;
             string message = $"Parameter server: dropped a gradient from {received.Peer} ({refusal}): iteration {h.Iteration}, version {h.WeightsVersion}, "
-                + $"{block}, offset {h.Offset}, {payload.Memory.Length} bytes (expected iteration and version {_version}, {expected} bytes)";
+                + $"{block}, offset {h.Offset}, {payload.Memory.Length} bytes (expected iteration and version {_version}, "
+                + (bucket < 0 ? $"a bucket at offset {string.Join(", ", _buckets.Offsets)})" : $"{expected} bytes)");
             // Duplicates are expected (a backup copy, a re-sent unit that finished after all); the rest are faults.
             if (refusal == "duplicate") _log.Debug(message);
             else _log.Warning(message);
@@ -150,7 +163,9 @@ internal sealed class ParameterServerActor : ReceiveActor
             sum = _freeSums.Count > 0 ? _freeSums[^1] : _backend.Allocate(_parameters).View;
             if (_freeSums.Count > 0) _freeSums.RemoveAt(_freeSums.Count - 1);
             _sums.Add(block, sum);
-            _bucketsIn.Add(block, new bool[_buckets.Ranges.Count]);
+            var flags = _freeFlags.Count > 0 ? _freeFlags[^1] : new bool[_buckets.Ranges.Count];
+            if (_freeFlags.Count > 0) _freeFlags.RemoveAt(_freeFlags.Count - 1);
+            _bucketsIn.Add(block, flags);
         }
         var range = _buckets.Ranges[bucket];
         var values = MemoryMarshal.Cast<byte, float>(payload.Memory.Span);
@@ -173,7 +188,7 @@ internal sealed class ParameterServerActor : ReceiveActor
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
         int iteration = (int)_version;
         var range = _buckets.Ranges[bucket];
-        _rate = _trainer.Solver.ApplyUpdate(iteration, UnitTree.Combine(_backend, _units, _sums, range), range);
+        float rate = _trainer.Solver.ApplyUpdate(iteration, UnitTree.Combine(_backend, _units, _sums, range), range);
         PublishWeights(bucket, _version + 1);
         _updateSeconds += System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
         if (++_bucketsApplied < _buckets.Ranges.Count) return;
@@ -183,6 +198,11 @@ internal sealed class ParameterServerActor : ReceiveActor
         _updateSeconds = 0;
         _freeSums.AddRange(_sums.Values);
         _sums.Clear();
+        foreach (var flags in _bucketsIn.Values)
+        {
+            Array.Clear(flags);
+            _freeFlags.Add(flags);
+        }
         _bucketsIn.Clear();
         Array.Clear(_unitsCovered);
         _bucketsApplied = 0;
@@ -193,7 +213,7 @@ internal sealed class ParameterServerActor : ReceiveActor
             string dropped = _dropped.Count == 0 ? "" : "; gradients dropped so far: " + string.Join(", ", _dropped.Select(d => $"{d.Key} {d.Value}"));
             _log.Info("Parameter server at iteration {0}: {1}{2}", iteration, _split.Report(), dropped);
         }
-        Context.Parent.Tell(new IterationApplied(iteration, _rate, [.. _unitLosses], Display(iteration) ? [.. _displayOutputs] : []));
+        Context.Parent.Tell(new IterationApplied(iteration, rate, [.. _unitLosses], Display(iteration) ? [.. _displayOutputs] : []));
     }
 
     // A bucket of the weights of <version>, sent to every connected worker; a frame's bytes go back
@@ -212,31 +232,53 @@ internal sealed class ParameterServerActor : ReceiveActor
     private void Send(WeightsFrame frame, IActorRef connection)
     {
         frame.Pending++;
-        _connections[connection].Add(frame);
-        connection.Tell(new SendTensor(FrameKind.Weights, (int)frame.Version, 0, 0, frame.Version, frame.Bytes.AsMemory(0, frame.Length), frame.Offset));
+        _connections[connection].Waiting.Enqueue(frame);
+        Pump(connection);
+    }
+
+    private void Pump(IActorRef connection)
+    {
+        var outbound = _connections[connection];
+        while (outbound.Handed.Count < _settings.SendQueueCapacity && outbound.Waiting.TryDequeue(out var frame))
+        {
+            outbound.Handed.Add(frame);
+            connection.Tell(new SendTensor(FrameKind.Weights, (int)frame.Version, 0, 0, frame.Version, frame.Bytes.AsMemory(0, frame.Length), frame.Offset));
+        }
     }
 
     private void Release(IActorRef connection, long version, int offset)
     {
-        if (!_connections.TryGetValue(connection, out var pending)) return;
-        var frame = pending.Find(f => f.Version == version && f.Offset == offset);
-        if (frame is null) return;
-        pending.Remove(frame);
-        frame.Pending--;
-        if (frame.Pending == 0 && frame.Version < _version) Retire(frame);
+        if (!_connections.TryGetValue(connection, out var outbound)) return;
+        int index = outbound.Handed.FindIndex(f => f.Version == version && f.Offset == offset);
+        if (index < 0) return;
+        var frame = outbound.Handed[index];
+        outbound.Handed.RemoveAt(index);
+        Unpend(frame);
+        Pump(connection);
     }
 
     private void Drop(IActorRef connection)
     {
-        if (!_connections.TryGetValue(connection, out var pending)) return;
-        foreach (var frame in pending.ToList()) Release(connection, frame.Version, frame.Offset);
-        _connections.Remove(connection);
+        if (!_connections.Remove(connection, out var outbound)) return;
+        foreach (var frame in outbound.Handed.Concat(outbound.Waiting)) Unpend(frame);
+    }
+
+    private void Unpend(WeightsFrame frame)
+    {
+        frame.Pending--;
+        if (frame.Pending == 0 && frame.Version < _version) Retire(frame);
     }
 
     private void Retire(WeightsFrame frame)
     {
         _frames.Remove(frame);
         ArrayPool<byte>.Shared.Return(frame.Bytes);
+    }
+
+    private sealed class Outbound
+    {
+        public List<WeightsFrame> Handed { get; } = [];
+        public Queue<WeightsFrame> Waiting { get; } = new();
     }
 
     private sealed class WeightsFrame(byte[] bytes, int length, long version, int offset)
@@ -260,5 +302,6 @@ internal sealed class ParameterServerActor : ReceiveActor
     /// <summary>From the coordinator: snapshot the current weights and solver state with its test positions.</summary>
     public sealed record WriteSnapshot(IReadOnlyList<long> TestPositions) : INoSerializationVerificationNeeded;
 
-    public sealed record SnapshotWritten(SnapshotFiles Files) : INoSerializationVerificationNeeded;
+    /// <summary>The snapshot's files; none when asked mid-iteration, which a snapshot must not capture.</summary>
+    public sealed record SnapshotWritten(SnapshotFiles? Files) : INoSerializationVerificationNeeded;
 }

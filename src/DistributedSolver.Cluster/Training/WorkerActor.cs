@@ -22,8 +22,6 @@ namespace DistributedSolver.Cluster.Training;
 /// </summary>
 public sealed class WorkerActor : ReceiveActor
 {
-    // Gradient frames handed to the connection at once, per bucket: one in the pipe, one queued behind it.
-    private const int FramesInFlightPerBucket = 2;
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly string _workerId;
@@ -39,6 +37,7 @@ public sealed class WorkerActor : ReceiveActor
     private IActorRef? _connection;
     private bool _connected;
     private int _inFlight;
+    private int _sendCapacity;
     private int _connections;
     private long _version = -1;
     private GradientBuckets _buckets;
@@ -136,7 +135,7 @@ public sealed class WorkerActor : ReceiveActor
         }
         try
         {
-            _buckets = GradientBuckets.FromOffsets(_replica.TrainNet, registered.BucketOffsets);
+            _buckets = GradientBuckets.FromOffsets(_replica.TrainNet, registered.BucketOffsets ?? []);
         }
         catch (ArgumentException e)
         {
@@ -152,6 +151,7 @@ public sealed class WorkerActor : ReceiveActor
         _version = -1;
         _arriving = -1;
         var settings = DataPlaneSettings.From(_node, _replica.TrainNet.ParameterCount);
+        _sendCapacity = settings.SendQueueCapacity;
         var server = new DataPlaneEndpoint(registered.DataPlaneHost, registered.DataPlanePort);
         _connection = Context.ActorOf(DataPlaneConnection.Props(settings, server, Sender.Path.Address, registered.Incarnation, _workerId, Self),
             $"data-plane-{++_connections}");
@@ -286,7 +286,8 @@ public sealed class WorkerActor : ReceiveActor
 
     private void SendNext()
     {
-        while (_connected && _inFlight < FramesInFlightPerBucket * _buckets.Ranges.Count && _outbox.Count > 0)
+        // No more than the connection's send queue holds: more would be refused.
+        while (_connected && _inFlight < _sendCapacity && _outbox.Count > 0)
         {
             var request = _outbox[0];
             _outbox.RemoveAt(0);

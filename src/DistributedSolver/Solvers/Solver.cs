@@ -1,7 +1,6 @@
 using DistributedSolver.Backend;
 using DistributedSolver.Nets;
 using DistributedSolver.Proto;
-
 using DistributedSolver.Training;
 
 namespace DistributedSolver.Solvers;
@@ -60,6 +59,8 @@ public abstract class Solver
     {
         if (gradient.Length != Weights.Length)
             throw new ArgumentException($"gradient of {gradient.Length} values for {Weights.Length} weights", nameof(gradient));
+        if (range.Offset < 0 || range.Count < 0 || range.End > Weights.Length)
+            throw new ArgumentOutOfRangeException(nameof(range), $"{range} of {Weights.Length} weights");
         bool whole = range.Offset == 0 && range.Count == Weights.Length;
         if (!whole && Parameter.ClipGradients >= 0)
             throw new InvalidOperationException("clip_gradients scales by the norm of the whole gradient: update every parameter at once");
@@ -69,8 +70,9 @@ public abstract class Solver
         float scale = ClipScale(gradient) / Parameter.IterSize;
         foreach (var p in Parameters)
         {
-            if (p.Offset < range.Offset || p.Offset >= range.End) continue;
-            if (p.Offset + p.Blob.Count > range.End) throw new ArgumentException($"{range} cuts parameter '{p.LayerName}'[{p.Index}]", nameof(range));
+            int end = p.Offset + p.Blob.Count;
+            if (end <= range.Offset || p.Offset >= range.End) continue;
+            if (p.Offset < range.Offset || end > range.End) throw new ArgumentException($"{range} cuts parameter '{p.LayerName}'[{p.Index}]", nameof(range));
             Update(iter, p, Weights.Slice(p.Offset, p.Blob.Count), gradient.Slice(p.Offset, p.Blob.Count),
                 new RegularizedGradient(scale, Parameter.WeightDecay * p.DecayMult, _regularization), rate * p.LrMult);
         }

@@ -12,7 +12,11 @@ namespace DistributedSolver.Training;
 /// </summary>
 public sealed class GradientBuckets
 {
-    private GradientBuckets(IReadOnlyList<ParameterRange> ranges) => Ranges = ranges;
+    private GradientBuckets(IReadOnlyList<ParameterRange> ranges)
+    {
+        Ranges = ranges;
+        Offsets = [.. ranges.Select(r => r.Offset)];
+    }
 
     /// <summary>In parameter order: <c>Ranges[0]</c> starts at 0 and is the last to be final in backward.</summary>
     public IReadOnlyList<ParameterRange> Ranges { get; }
@@ -20,7 +24,7 @@ public sealed class GradientBuckets
     public int ParameterCount => Ranges[^1].End;
 
     /// <summary>Where each bucket starts: what a registration sends a worker.</summary>
-    public int[] Offsets => [.. Ranges.Select(r => r.Offset)];
+    public IReadOnlyList<int> Offsets { get; }
 
     public static GradientBuckets Whole(int parameterCount) => new([new ParameterRange(0, parameterCount)]);
 

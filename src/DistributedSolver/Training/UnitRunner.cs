@@ -46,11 +46,12 @@ public sealed class UnitRunner(Net net, IComputeBackend backend, int unitsPerIte
         }
         // Buckets finish from the last to the first; the first is completed after backward.
         int pending = buckets.Ranges.Count - 1;
-        losses[^1] = net.ForwardBackward(Position(iteration, block.End - 1), finalFrom =>
+        Action<int>? early = pending == 0 ? null : finalFrom =>
         {
             for (; pending > 0 && buckets.Ranges[pending].Offset >= finalFrom; pending--)
                 bucketDone?.Invoke(pending, tree.Complete(net.ParameterDiff, buckets.Ranges[pending]));
-        });
+        };
+        losses[^1] = net.ForwardBackward(Position(iteration, block.End - 1), early);
         for (; pending > 0; pending--) bucketDone?.Invoke(pending, tree.Complete(net.ParameterDiff, buckets.Ranges[pending]));
         return tree.Complete(net.ParameterDiff, buckets.Ranges[0]);
     }

@@ -49,26 +49,22 @@ public static class UnitTree
         block.Count >= 1 && block.Start >= 0 && block.End <= units && Decompose(units, block.Start, block.End).Count == 1;
 
     /// <summary>
-    /// Completes the tree over <paramref name="units"/> units from partial sums of nodes that cover
-    /// every unit once, adding right into left as <see cref="GradientTree"/> does. The result is one
-    /// of the given buffers (the leftmost); the others are used as scratch.
+    /// Completes the tree over <paramref name="units"/> units on the values in <paramref name="range"/>
+    /// (a gradient bucket, or all of them) from partial sums of nodes that cover every unit once,
+    /// adding right into left as <see cref="GradientTree"/> does. The result is one of the given
+    /// buffers (the leftmost); the others are used as scratch.
     /// </summary>
-    public static BufferView Combine(IComputeBackend backend, int units, IReadOnlyDictionary<UnitBlock, BufferView> sums) =>
-        Combine(backend, new UnitBlock(0, units), sums, null);
-
-    /// <summary>As <see cref="Combine(IComputeBackend, int, IReadOnlyDictionary{UnitBlock, BufferView})"/> on the values in <paramref name="range"/> only; the whole buffer is returned.</summary>
     public static BufferView Combine(IComputeBackend backend, int units, IReadOnlyDictionary<UnitBlock, BufferView> sums, ParameterRange range) =>
         Combine(backend, new UnitBlock(0, units), sums, range);
 
-    private static BufferView Combine(IComputeBackend backend, UnitBlock node, IReadOnlyDictionary<UnitBlock, BufferView> sums, ParameterRange? range)
+    private static BufferView Combine(IComputeBackend backend, UnitBlock node, IReadOnlyDictionary<UnitBlock, BufferView> sums, ParameterRange range)
     {
         if (sums.TryGetValue(node, out var sum)) return sum;
         if (node.Count == 1) throw new ArgumentException($"no partial sum covers {node}", nameof(sums));
         int p = SplitPoint(node.Count);
         var left = Combine(backend, new UnitBlock(node.Start, p), sums, range);
         var right = Combine(backend, new UnitBlock(node.Start + p, node.Count - p), sums, range);
-        if (range is { } r) backend.Axpy(1f, right.Slice(r.Offset, r.Count), left.Slice(r.Offset, r.Count));
-        else backend.Axpy(1f, right, left);
+        backend.Axpy(1f, right.Slice(range.Offset, range.Count), left.Slice(range.Offset, range.Count));
         return left;
     }
 }

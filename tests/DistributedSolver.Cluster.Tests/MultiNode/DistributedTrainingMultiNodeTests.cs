@@ -158,6 +158,35 @@ public sealed class DistributedTrainingMultiNodeTests(ITestOutputHelper output) 
     }
 
     [Fact]
+    public async Task MultiNode_a_net_of_more_buckets_than_a_send_queue_holds_gives_the_bits_of_one_process()
+    {
+        // Seven layers with parameters, a bucket each: more frames per version than a connection's
+        // send queue holds, so the parameter server must feed each connection as it drains.
+        TrainingDefinition Define(string name)
+        {
+            string hidden = string.Concat(Enumerable.Range(1, 6).Select(i => $$"""
+                layer { name: "ip{{i}}" type: "InnerProduct" bottom: "{{(i == 1 ? "data" : $"ip{i - 1}")}}" top: "ip{{i}}" inner_product_param { num_output: 12 weight_filler { type: "xavier" } } }
+                layer { name: "relu{{i}}" type: "ReLU" bottom: "ip{{i}}" top: "ip{{i}}" }
+
+                """));
+            var net = DistributedSolver.Prototxt.PrototxtParser.Parse<DistributedSolver.Proto.NetParameter>($$"""
+                name: "deep-mlp"
+                layer { name: "data" type: "Data" top: "data" top: "label" include { phase: TRAIN }
+                        transform_param { scale: 0.00390625 } data_param { source: "{{DistributedSolver.Tests.RepoPaths.SubsetPrefix("train")}}" batch_size: 8 } }
+                {{hidden}}
+                layer { name: "ip7" type: "InnerProduct" bottom: "ip6" top: "ip7" inner_product_param { num_output: 10 weight_filler { type: "xavier" } } }
+                layer { name: "loss" type: "SoftmaxWithLoss" bottom: "ip7" bottom: "label" top: "loss" }
+                """, "deep-mlp.prototxt");
+            var solver = TrainingFixture.Solver(maxIter: 6, iterSize: 4);
+            solver.Display = 2;
+            solver.TestIter.Clear();
+            return new TrainingDefinition(solver, net, [], DistributedSolver.Tests.RepoPaths.Root, Path.Combine(_directory, name));
+        }
+        var (reference, observer, _) = await TrainBothWays(Define, workers: 2);
+        Assert.Equal(reference.Iterations.Select(i => i.SmoothedLoss), observer.Iterations.Select(i => i.SmoothedLoss));
+    }
+
+    [Fact]
     public async Task MultiNode_a_worker_cut_off_mid_run_is_replaced_and_the_weights_do_not_change()
     {
         var (_, referenceWeights) = TrainInOneProcess(Definition("single"));

@@ -144,4 +144,22 @@ public sealed class ParameterServerTests : Akka.TestKit.Xunit2.TestKit, IDisposa
         Assert.Equal(Enumerable.Range(0, last).Reverse().Select(b => buckets.Ranges[b].Offset), rest.OfType<SendTensor>().Select(f => f.Offset));
         Assert.All(rest.OfType<SendTensor>(), f => Assert.Equal(1, f.WeightsVersion));
     }
+
+    [Fact]
+    public void No_snapshot_is_written_while_some_buckets_are_a_version_ahead()
+    {
+        // A failing run asks for a snapshot at any time; half an update resumed would be applied twice.
+        var buckets = GradientBuckets.Plan(_trainer.TrainNet, 1, clipsGlobalNorm: false);
+        var server = StartServer(buckets);
+        int last = buckets.Ranges.Count - 1;
+        SendBucket(server, buckets, last, 0, 4);
+        EventFilter.Warning(contains: "no snapshot at iteration 0").ExpectOne(() => server.Tell(new ParameterServerActor.WriteSnapshot([])));
+        Assert.Null(ExpectMsg<ParameterServerActor.SnapshotWritten>().Files);
+
+        for (int b = last - 1; b >= 0; b--) SendBucket(server, buckets, b, 0, 4);
+        ExpectBlock(0, 4);
+        ExpectMsg<ParameterServerActor.IterationApplied>();
+        server.Tell(new ParameterServerActor.WriteSnapshot([]));
+        Assert.EndsWith("_iter_1.solverstate", ExpectMsg<ParameterServerActor.SnapshotWritten>().Files!.State);
+    }
 }

@@ -115,7 +115,7 @@ public sealed class GradientTreeTests : IDisposable
         BackendBufferView total = default;
         if (bucketed)
             foreach (var range in new[] { new ParameterRange(1, 2), new ParameterRange(0, 1) }) total = UnitTree.Combine(_backend, units, sums, range);
-        else total = UnitTree.Combine(_backend, units, sums);
+        else total = UnitTree.Combine(_backend, units, sums, new ParameterRange(0, 3));
         Assert.Equal(Recursive(0, units), Read(_backend, total));
     }
 
@@ -135,7 +135,7 @@ public sealed class GradientTreeTests : IDisposable
     public void Combine_refuses_a_cover_with_a_hole()
     {
         var sums = new Dictionary<UnitBlock, BackendBufferView> { [new UnitBlock(0, 2)] = _backend.Allocate(3).View };
-        Assert.Throws<ArgumentException>(() => UnitTree.Combine(_backend, 3, sums));
+        Assert.Throws<ArgumentException>(() => UnitTree.Combine(_backend, 3, sums, new ParameterRange(0, 3)));
     }
 
     [Fact]
