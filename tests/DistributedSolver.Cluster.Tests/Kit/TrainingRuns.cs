@@ -56,7 +56,10 @@ internal static class TrainingRuns
         return new Replica(Mlp(Path.GetTempPath(), 1, 1), backend, 0, _ => { }).Layout;
     }
 
-    /// <summary>A solver and net prototxt on disk for <c>dsolver</c> processes; returns the solver's path.</summary>
+    /// <summary>
+    /// A solver and net prototxt on disk for <c>dsolver</c> processes, the same run as <see cref="Mlp"/>
+    /// (its test net included: registration compares test batch sizes); returns the solver's path.
+    /// </summary>
     public static string WriteSolver(string directory, int maxIter, int iterSize, int snapshot = 0)
     {
         Directory.CreateDirectory(directory);
@@ -65,7 +68,7 @@ internal static class TrainingRuns
         File.WriteAllText(solver, $$"""
             net: "net.prototxt"
             base_lr: 0.01 lr_policy: "inv" gamma: 0.0001 power: 0.75 momentum: 0.9 weight_decay: 0.0005
-            max_iter: {{maxIter}} iter_size: {{iterSize}} display: 0 random_seed: 42 type: "SGD" snapshot: {{snapshot}}
+            max_iter: {{maxIter}} iter_size: {{iterSize}} display: 0 random_seed: 42 type: "SGD" snapshot: {{snapshot}} test_iter: 5
             snapshot_prefix: "{{Path.Combine(directory, "run")}}"
             """);
         return solver;

@@ -47,14 +47,17 @@ public sealed class CoordinatorProcessFaultTests : MultiNodeTest
         standby.StartCoordinatorSingleton(CoordinatorActor.Props(
             TrainingRuns.Coordinator(standby.Settings, definition, observer, o => outcome.TrySetResult(o), resume: true) with { MinWorkers = 2 }));
         // One node joins at a time, each Up everywhere before the next, and all before the run starts
-        // (it needs the third worker): a node still joining when the coordinator dies keeps the Split
-        // Brain Resolver from downing it, and on two cores a run or a crowd of joins slows joining down.
+        // (it needs the third worker, whose actor starts last): a node still joining when the
+        // coordinator dies keeps the Split Brain Resolver from downing it, and on two cores a run or
+        // a crowd of joins slows joining down. Once started, the run takes a second or two.
         Nodes.AwaitAllUp(TimeSpan.FromSeconds(60));
+        var nodes = new List<DistributedSolver.Cluster.Hosting.ClusterNode>();
         for (int i = 0; i < 3; i++)
         {
-            TrainingRuns.StartWorker(Nodes.StartWorker(), definition, $"worker-{i}");
+            nodes.Add(Nodes.StartWorker());
             Nodes.AwaitAllUp(TimeSpan.FromSeconds(60));
         }
+        for (int i = 0; i < 3; i++) TrainingRuns.StartWorker(nodes[i], definition, $"worker-{i}");
 
         // kill -9 once the process has a complete snapshot to resume from.
         await AwaitAssertAsync(() => Assert.NotNull(SnapshotStore.Newest(definition.SnapshotPrefix)), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(20));
