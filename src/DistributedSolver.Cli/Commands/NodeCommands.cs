@@ -85,16 +85,15 @@ internal static class NodeCommands
     {
         var cluster = new ClusterOptions();
         var id = new Option<string?>("--id") { Description = "worker name (default: host:port)" };
-        var command = new Command("worker", "Run a worker node") { Solver, id, CommonOptions.Threads, CommonOptions.Gemm };
+        var command = new Command("worker", "Run a worker node") { Solver, id, CommonOptions.Device, CommonOptions.Threads, CommonOptions.Gemm };
         cluster.AddTo(command);
         command.SetAction(result => UserErrors.Run(() =>
         {
             var settings = cluster.Settings(result, [ClusterRoles.Worker]) with { DataPlanePort = 0 };
             if (settings.Seeds.Count == 0) throw new UsageException("a worker needs at least one --seed host:port (or DSOLVER_SEEDS)");
             var definition = TrainingDefinition.Load(result.GetRequiredValue(Solver).FullName);
-            var backend = new CpuBackend(CommonOptions.BackendOptions(result));
             var log = new CaffeLog(Console.Out);
-            log.Write($"Using {backend.Description}");
+            var backend = CommonOptions.OpenBackend(result, definition.Solver, log.Write);
             Replica Build(long seed) => new(definition, backend, seed, log.Write);
             var replica = Build(Math.Max(0, definition.Solver.RandomSeed));
             var node = ClusterNode.Start(settings);

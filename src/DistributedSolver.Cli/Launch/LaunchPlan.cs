@@ -8,7 +8,7 @@ using DistributedSolver.Cluster.Hosting;
 namespace DistributedSolver.Cli.Launch;
 
 /// <summary>What <c>dsolver launch</c> was asked for.</summary>
-internal sealed record LaunchRequest(string SolverPath, int Workers, bool Standby, int? Port, int? Threads, GemmProvider? Gemm);
+internal sealed record LaunchRequest(string SolverPath, int Workers, bool Standby, int? Port, int? Threads, GemmProvider? Gemm, string? Device = null);
 
 /// <summary>
 /// The command lines of a local cluster on 127.0.0.1: a coordinator that founds the cluster, an
@@ -64,6 +64,7 @@ internal static class LaunchPlan
             arguments.AddRange(["--id", $"worker-{i}", "--port", "0", "--data-port", "0"]);
             if (request.Threads is { } threads) arguments.AddRange(["--threads", Text(threads)]);
             if (request.Gemm is { } gemm) arguments.AddRange(["--gemm", gemm.ToString()]);
+            if (request.Device is { } device) arguments.AddRange(["--device", device]);
             children.Add(Child($"worker-{i}", ChildRole.Worker, arguments));
         }
         return children;
