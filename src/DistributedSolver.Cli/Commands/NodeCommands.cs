@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Akka.Actor;
-using DistributedSolver.Backend.Cpu;
 using DistributedSolver.Cli.Output;
 using DistributedSolver.Cluster.Hosting;
 using DistributedSolver.Cluster.Training;
@@ -29,7 +28,7 @@ internal static class NodeCommands
         var snapshot = new Option<FileInfo?>("--snapshot") { Description = "resume from this .solverstate (with --resume auto, a newer snapshot of the run wins)" };
         var command = new Command("coordinator", "Run a coordinator node (active or standby singleton: coordinator and parameter server)")
         {
-            Solver, minWorkers, resume, snapshot, CommonOptions.Threads, CommonOptions.Gemm,
+            Solver, minWorkers, resume, snapshot, CommonOptions.Device, CommonOptions.Threads, CommonOptions.Gemm,
         };
         cluster.AddTo(command);
         command.SetAction(result => UserErrors.Run(() =>
@@ -37,9 +36,9 @@ internal static class NodeCommands
             if (result.GetValue(minWorkers) < 1) throw new UsageException($"--min-workers must be at least 1, got {result.GetValue(minWorkers)}");
             var settings = cluster.Settings(result, [ClusterRoles.Coordinator]);
             var definition = TrainingDefinition.Load(result.GetRequiredValue(Solver).FullName);
-            using var backend = new CpuBackend(CommonOptions.BackendOptions(result));
             using var console = ConsoleReporter.Create();
-            console.OnMessage($"Using {backend.Description}");
+            // The parameter server's solver updates run here: the same device choice as train's keeps their bits.
+            using var backend = CommonOptions.OpenBackend(result, definition.Solver, console.OnMessage);
             using var metrics = new MetricsLog(definition.SnapshotPrefix + "_metrics.jsonl", append: true);
             var observer = new CompositeObserver(console, metrics);
             bool resumeAuto = result.GetValue(resume) == "auto";

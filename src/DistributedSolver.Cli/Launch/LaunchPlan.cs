@@ -47,13 +47,13 @@ internal static class LaunchPlan
             // No seed: the first coordinator founds the cluster. Both coordinators wait for every
             // worker before the first iteration, so no iteration runs on part of the cluster.
             Child("coordinator", ChildRole.Coordinator, ["coordinator", "--solver", request.SolverPath,
-                "--port", Text(coordinatorPort), "--data-port", Text(ports.Dequeue()), "--min-workers", Text(request.Workers)]) with { ReadyMarker = NodeStartLine },
+                "--port", Text(coordinatorPort), "--data-port", Text(ports.Dequeue()), "--min-workers", Text(request.Workers), .. DeviceArguments(request)]) with { ReadyMarker = NodeStartLine },
         };
         if (request.Standby)
         {
             int standbyPort = ports.Dequeue();
             children.Add(Child("standby", ChildRole.Standby, ["coordinator", "--solver", request.SolverPath,
-                "--port", Text(standbyPort), "--data-port", Text(ports.Dequeue()), "--min-workers", Text(request.Workers), "--seed", seeds[0]]));
+                "--port", Text(standbyPort), "--data-port", Text(ports.Dequeue()), "--min-workers", Text(request.Workers), "--seed", seeds[0], .. DeviceArguments(request)]));
             seeds.Add(Seed(standbyPort));
         }
         for (int i = 1; i <= request.Workers; i++)
@@ -64,11 +64,14 @@ internal static class LaunchPlan
             arguments.AddRange(["--id", $"worker-{i}", "--port", "0", "--data-port", "0"]);
             if (request.Threads is { } threads) arguments.AddRange(["--threads", Text(threads)]);
             if (request.Gemm is { } gemm) arguments.AddRange(["--gemm", gemm.ToString()]);
-            if (request.Device is { } device) arguments.AddRange(["--device", device]);
+            arguments.AddRange(DeviceArguments(request));
             children.Add(Child($"worker-{i}", ChildRole.Worker, arguments));
         }
         return children;
     }
+
+    // Every node gets the device choice: the coordinator's parameter server applies the solver updates.
+    private static string[] DeviceArguments(LaunchRequest request) => request.Device is { } device ? ["--device", device] : [];
 
     /// <summary>The inherited token when one is set (nodes outside the launcher may share it), else a fresh random one.</summary>
     public static string ClusterToken(string? inherited) =>

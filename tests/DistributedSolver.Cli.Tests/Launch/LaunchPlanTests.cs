@@ -24,10 +24,10 @@ public sealed class LaunchPlanTests
         Assert.Equal(["coordinator", "standby", "worker-1", "worker-2"], children.Select(c => c.Name));
         Assert.Equal([ChildRole.Coordinator, ChildRole.Standby, ChildRole.Worker, ChildRole.Worker], children.Select(c => c.Role));
         Assert.All(children, c => Assert.Equal("/usr/bin/dotnet", c.FileName));
-        Assert.Equal(["/app/dsolver.dll", "coordinator", "--solver", "/s/solver.prototxt", "--port", "5001", "--data-port", "5002", "--min-workers", "2"],
-            children[0].Arguments);
+        Assert.Equal(["/app/dsolver.dll", "coordinator", "--solver", "/s/solver.prototxt", "--port", "5001", "--data-port", "5002", "--min-workers", "2",
+            "--device", "gpu:1"], children[0].Arguments);
         Assert.Equal(["/app/dsolver.dll", "coordinator", "--solver", "/s/solver.prototxt", "--port", "5003", "--data-port", "5004",
-            "--min-workers", "2", "--seed", "127.0.0.1:5001"], children[1].Arguments);
+            "--min-workers", "2", "--seed", "127.0.0.1:5001", "--device", "gpu:1"], children[1].Arguments);
         Assert.Equal(["/app/dsolver.dll", "worker", "--solver", "/s/solver.prototxt", "--seed", "127.0.0.1:5001", "--seed", "127.0.0.1:5003",
             "--id", "worker-2", "--port", "0", "--data-port", "0", "--threads", "1", "--gemm", "Managed", "--device", "gpu:1"], children[3].Arguments);
         // Only the coordinator's start line gates the others.
