@@ -14,8 +14,10 @@ public sealed partial class IlgpuBackend
         RequireLength(x, size, nameof(x));
         RequireLength(y, size, nameof(y));
         int lanes = Lanes(outer * inner);
-        if (lanes > 0) Kernel(nameof(SoftmaxKernels.Forward), static a =>
-                a.LoadAutoGroupedStreamKernel<Index1D, int, int, int, int, ArrayView<float>, ArrayView<float>>(SoftmaxKernels.Forward))(lanes, lanes, outer, channels, inner, V(x), V(y));
+        if (lanes == 0) return;
+        Kernel(nameof(SoftmaxKernels.Forward), static a =>
+                a.LoadAutoGroupedStreamKernel<Index1D, int, int, int, int, ArrayView<float>, ArrayView<float>>(SoftmaxKernels.Forward))
+            (lanes, lanes, outer, channels, inner, V(x), V(y));
     }
 
     public void SoftmaxBackward(int outer, int channels, int inner, BufferView y, BufferView dy, BufferView dx)
@@ -25,8 +27,10 @@ public sealed partial class IlgpuBackend
         RequireLength(dy, size, nameof(dy));
         RequireLength(dx, size, nameof(dx));
         int lanes = Lanes(outer * inner);
-        if (lanes > 0) Kernel(nameof(SoftmaxKernels.Backward), static a =>
-                a.LoadAutoGroupedStreamKernel<Index1D, int, int, int, int, ArrayView<float>, ArrayView<float>, ArrayView<float>>(SoftmaxKernels.Backward))(lanes, lanes, outer, channels, inner, V(y), V(dy), V(dx));
+        if (lanes == 0) return;
+        Kernel(nameof(SoftmaxKernels.Backward), static a =>
+                a.LoadAutoGroupedStreamKernel<Index1D, int, int, int, int, ArrayView<float>, ArrayView<float>, ArrayView<float>>(SoftmaxKernels.Backward))
+            (lanes, lanes, outer, channels, inner, V(y), V(dy), V(dx));
     }
 
     public (float LossSum, int Valid) SoftmaxCrossEntropy(int outer, int channels, int inner,
@@ -44,8 +48,10 @@ public sealed partial class IlgpuBackend
         RequireLength(labels, (long)outer * inner, nameof(labels));
         RequireLength(dx, size, nameof(dx));
         int lanes = Lanes(outer * inner);
-        if (lanes > 0) Kernel(nameof(SoftmaxKernels.LossBackward), static a =>
-                a.LoadAutoGroupedStreamKernel<Index1D, int, int, int, int, ArrayView<float>, ArrayView<float>, int, int, float, ArrayView<float>>(SoftmaxKernels.LossBackward))(lanes, lanes, outer, channels, inner, V(probabilities), V(labels), ignoreLabel.HasValue ? 1 : 0, ignoreLabel ?? 0, scale, V(dx));
+        if (lanes == 0) return;
+        Kernel(nameof(SoftmaxKernels.LossBackward), static a =>
+                a.LoadAutoGroupedStreamKernel<Index1D, int, int, int, int, ArrayView<float>, ArrayView<float>, int, int, float, ArrayView<float>>(SoftmaxKernels.LossBackward))
+            (lanes, lanes, outer, channels, inner, V(probabilities), V(labels), ignoreLabel.HasValue ? 1 : 0, ignoreLabel ?? 0, scale, V(dx));
     }
 
     public (int Correct, int Counted) AccuracyCount(int outer, int channels, int inner,
@@ -94,8 +100,10 @@ public sealed partial class IlgpuBackend
         RequireLength(source, (long)(blocks - 1) * sourceStride + length, nameof(source));
         RequireLength(destination, (long)(blocks - 1) * destinationStride + length, nameof(destination));
         int lanes = Lanes(blocks * length);
-        if (lanes > 0) Kernel(nameof(ElementwiseKernels.CopyBlocks), static a =>
-                a.LoadAutoGroupedStreamKernel<Index1D, int, int, int, ArrayView<float>, int, ArrayView<float>, int>(ElementwiseKernels.CopyBlocks))(lanes, lanes, blocks, length, V(source), sourceStride, V(destination), destinationStride);
+        if (lanes == 0) return;
+        Kernel(nameof(ElementwiseKernels.CopyBlocks), static a =>
+                a.LoadAutoGroupedStreamKernel<Index1D, int, int, int, ArrayView<float>, int, ArrayView<float>, int>(ElementwiseKernels.CopyBlocks))
+            (lanes, lanes, blocks, length, V(source), sourceStride, V(destination), destinationStride);
     }
 
     public void TransposeBlocks(BufferView x, int rows, int cols, int block, BufferView y)
@@ -104,8 +112,10 @@ public sealed partial class IlgpuBackend
         RequireLength(x, size, nameof(x));
         RequireLength(y, size, nameof(y));
         int lanes = Lanes(rows * cols * block);
-        if (lanes > 0) Kernel(nameof(ElementwiseKernels.TransposeBlocks), static a =>
-                a.LoadAutoGroupedStreamKernel<Index1D, int, int, int, int, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.TransposeBlocks))(lanes, lanes, rows, cols, block, V(x), V(y));
+        if (lanes == 0) return;
+        Kernel(nameof(ElementwiseKernels.TransposeBlocks), static a =>
+                a.LoadAutoGroupedStreamKernel<Index1D, int, int, int, int, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.TransposeBlocks))
+            (lanes, lanes, rows, cols, block, V(x), V(y));
     }
 
     public void Im2Col(BufferView images, int count, int channels, SpatialWindow window, BufferView columns)
@@ -114,8 +124,10 @@ public sealed partial class IlgpuBackend
         long size = (long)channels * window.KernelSize * count * window.OutputSize;
         RequireLength(columns, size, nameof(columns));
         int lanes = Lanes((int)size);
-        if (lanes > 0) Kernel(nameof(ConvolutionKernels.Im2Col), static a =>
-                a.LoadAutoGroupedStreamKernel<Index1D, int, int, int, SpatialWindow, ArrayView<float>, ArrayView<float>>(ConvolutionKernels.Im2Col))(lanes, lanes, count, channels, window, V(images), V(columns));
+        if (lanes == 0) return;
+        Kernel(nameof(ConvolutionKernels.Im2Col), static a =>
+                a.LoadAutoGroupedStreamKernel<Index1D, int, int, int, SpatialWindow, ArrayView<float>, ArrayView<float>>(ConvolutionKernels.Im2Col))
+            (lanes, lanes, count, channels, window, V(images), V(columns));
     }
 
     public void Col2Im(BufferView columns, int count, int channels, SpatialWindow window, BufferView images)
@@ -124,46 +136,59 @@ public sealed partial class IlgpuBackend
         long size = (long)count * channels * window.InputSize;
         RequireLength(images, size, nameof(images));
         int lanes = Lanes((int)size);
-        if (lanes > 0) Kernel(nameof(ConvolutionKernels.Col2Im), static a =>
-                a.LoadAutoGroupedStreamKernel<Index1D, int, int, int, SpatialWindow, ArrayView<float>, ArrayView<float>>(ConvolutionKernels.Col2Im))(lanes, lanes, count, channels, window, V(columns), V(images));
+        if (lanes == 0) return;
+        Kernel(nameof(ConvolutionKernels.Col2Im), static a =>
+                a.LoadAutoGroupedStreamKernel<Index1D, int, int, int, SpatialWindow, ArrayView<float>, ArrayView<float>>(ConvolutionKernels.Col2Im))
+            (lanes, lanes, count, channels, window, V(columns), V(images));
     }
 
     public void MaxPoolForward(BufferView x, int planes, SpatialWindow window, BufferView y, BufferView argmax)
     {
-        RequireLength(x, (long)planes * window.InputSize, nameof(x));
-        RequireLength(y, (long)planes * window.OutputSize, nameof(y));
-        RequireLength(argmax, (long)planes * window.OutputSize, nameof(argmax));
+        RequirePlanes(planes, window, input: x, output: y);
+        RequireLength(argmax, y.Length, nameof(argmax));
         int lanes = Lanes(planes * window.OutputSize);
-        if (lanes > 0) Kernel(nameof(PoolingKernels.MaxForward), static a =>
-                a.LoadAutoGroupedStreamKernel<Index1D, int, int, SpatialWindow, ArrayView<float>, ArrayView<float>, ArrayView<float>>(PoolingKernels.MaxForward))(lanes, lanes, planes, window, V(x), V(y), V(argmax));
+        if (lanes == 0) return;
+        Kernel(nameof(PoolingKernels.MaxForward), static a =>
+                a.LoadAutoGroupedStreamKernel<Index1D, int, int, SpatialWindow, ArrayView<float>, ArrayView<float>, ArrayView<float>>(PoolingKernels.MaxForward))
+            (lanes, lanes, planes, window, V(x), V(y), V(argmax));
     }
 
     public void MaxPoolBackward(BufferView dy, BufferView argmax, int planes, SpatialWindow window, BufferView dx)
     {
-        RequireLength(dy, (long)planes * window.OutputSize, nameof(dy));
-        RequireLength(argmax, (long)planes * window.OutputSize, nameof(argmax));
-        RequireLength(dx, (long)planes * window.InputSize, nameof(dx));
+        RequirePlanes(planes, window, input: dx, output: dy);
+        RequireLength(argmax, dy.Length, nameof(argmax));
         int lanes = Lanes(planes * window.InputSize);
-        if (lanes > 0) Kernel(nameof(PoolingKernels.MaxBackward), static a =>
-                a.LoadAutoGroupedStreamKernel<Index1D, int, int, SpatialWindow, ArrayView<float>, ArrayView<float>, ArrayView<float>>(PoolingKernels.MaxBackward))(lanes, lanes, planes, window, V(dy), V(argmax), V(dx));
+        if (lanes == 0) return;
+        Kernel(nameof(PoolingKernels.MaxBackward), static a =>
+                a.LoadAutoGroupedStreamKernel<Index1D, int, int, SpatialWindow, ArrayView<float>, ArrayView<float>, ArrayView<float>>(PoolingKernels.MaxBackward))
+            (lanes, lanes, planes, window, V(dy), V(argmax), V(dx));
     }
 
     public void AveragePoolForward(BufferView x, int planes, SpatialWindow window, BufferView y)
     {
-        RequireLength(x, (long)planes * window.InputSize, nameof(x));
-        RequireLength(y, (long)planes * window.OutputSize, nameof(y));
+        RequirePlanes(planes, window, input: x, output: y);
         int lanes = Lanes(planes * window.OutputSize);
-        if (lanes > 0) Kernel(nameof(PoolingKernels.AverageForward), static a =>
-                a.LoadAutoGroupedStreamKernel<Index1D, int, int, SpatialWindow, ArrayView<float>, ArrayView<float>>(PoolingKernels.AverageForward))(lanes, lanes, planes, window, V(x), V(y));
+        if (lanes == 0) return;
+        Kernel(nameof(PoolingKernels.AverageForward), static a =>
+                a.LoadAutoGroupedStreamKernel<Index1D, int, int, SpatialWindow, ArrayView<float>, ArrayView<float>>(PoolingKernels.AverageForward))
+            (lanes, lanes, planes, window, V(x), V(y));
     }
 
     public void AveragePoolBackward(BufferView dy, int planes, SpatialWindow window, BufferView dx)
     {
-        RequireLength(dy, (long)planes * window.OutputSize, nameof(dy));
-        RequireLength(dx, (long)planes * window.InputSize, nameof(dx));
+        RequirePlanes(planes, window, input: dx, output: dy);
         int lanes = Lanes(planes * window.InputSize);
-        if (lanes > 0) Kernel(nameof(PoolingKernels.AverageBackward), static a =>
-                a.LoadAutoGroupedStreamKernel<Index1D, int, int, SpatialWindow, ArrayView<float>, ArrayView<float>>(PoolingKernels.AverageBackward))(lanes, lanes, planes, window, V(dy), V(dx));
+        if (lanes == 0) return;
+        Kernel(nameof(PoolingKernels.AverageBackward), static a =>
+                a.LoadAutoGroupedStreamKernel<Index1D, int, int, SpatialWindow, ArrayView<float>, ArrayView<float>>(PoolingKernels.AverageBackward))
+            (lanes, lanes, planes, window, V(dy), V(dx));
+    }
+
+    // A pooling pass's views: the input side holds planes × the input plane, the output side planes × the output plane.
+    private static void RequirePlanes(int planes, SpatialWindow window, BufferView input, BufferView output)
+    {
+        RequireLength(input, (long)planes * window.InputSize, nameof(input));
+        RequireLength(output, (long)planes * window.OutputSize, nameof(output));
     }
 
     public void ClippedReluForward(BufferView x, BufferView y, float negativeSlope, float threshold, float maxValue) =>
@@ -184,8 +209,10 @@ public sealed partial class IlgpuBackend
     {
         RequireLength(y, x.Length, nameof(y));
         int lanes = Lanes(x.Length);
-        if (lanes > 0) Kernel(nameof(ElementwiseKernels.Dropout), static a =>
-                a.LoadAutoGroupedStreamKernel<Index1D, int, ArrayView<float>, ArrayView<float>, ulong, float, float>(ElementwiseKernels.Dropout))(lanes, lanes, V(x), V(y.Slice(0, x.Length)), key, ratio, scale);
+        if (lanes == 0) return;
+        Kernel(nameof(ElementwiseKernels.Dropout), static a =>
+                a.LoadAutoGroupedStreamKernel<Index1D, int, ArrayView<float>, ArrayView<float>, ulong, float, float>(ElementwiseKernels.Dropout))
+            (lanes, lanes, V(x), V(y.Slice(0, x.Length)), key, ratio, scale);
     }
 
     public void DropoutBackward(BufferView dy, BufferView dx, ulong key, float ratio, float scale) =>
@@ -215,8 +242,10 @@ public sealed partial class IlgpuBackend
         RequireLength(y, x.Length, nameof(y));
         RequireLength(argmax, x.Length, nameof(argmax));
         int lanes = Lanes(x.Length);
-        if (lanes > 0) Kernel(nameof(ElementwiseKernels.EltwiseMax), static a =>
-                a.LoadAutoGroupedStreamKernel<Index1D, int, ArrayView<float>, int, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.EltwiseMax))(lanes, lanes, V(x), index, V(y.Slice(0, x.Length)), V(argmax.Slice(0, x.Length)));
+        if (lanes == 0) return;
+        Kernel(nameof(ElementwiseKernels.EltwiseMax), static a =>
+                a.LoadAutoGroupedStreamKernel<Index1D, int, ArrayView<float>, int, ArrayView<float>, ArrayView<float>>(ElementwiseKernels.EltwiseMax))
+            (lanes, lanes, V(x), index, V(y.Slice(0, x.Length)), V(argmax.Slice(0, x.Length)));
     }
 
     public void EltwiseMaxBackward(BufferView dy, BufferView argmax, int index, BufferView dx) =>

@@ -1,6 +1,5 @@
 using DistributedSolver.Backend;
 using ILGPU;
-using ILGPU.Algorithms;
 
 namespace DistributedSolver.Gpu.Kernels;
 
@@ -16,20 +15,17 @@ internal static class PoolingKernels
     {
         for (int e = lane; e < planes * w.OutputSize; e += stride)
         {
-            int plane = e / w.OutputSize, output = e % w.OutputSize;
-            var rows = PoolingExtent.Of(output / w.OutputW, w.StrideH, w.PadH, w.KernelH, w.Height);
-            var columns = PoolingExtent.Of(output % w.OutputW, w.StrideW, w.PadW, w.KernelW, w.Width);
-            int origin = plane * w.InputSize;
+            var window = PoolingWindow.OfOutput(e, w);
             // The CPU backend's rule: start from the window's first element, keep the first strict maximum.
-            int best = rows.Start * w.Width + columns.Start;
-            float max = x[origin + best];
-            for (int h = rows.Start; h < rows.End; h++)
+            int best = window.Rows.Start * w.Width + window.Columns.Start;
+            float max = x[window.Origin + best];
+            for (int h = window.Rows.Start; h < window.Rows.End; h++)
             {
-                for (int index = h * w.Width + columns.Start; index < h * w.Width + columns.End; index++)
+                for (int index = h * w.Width + window.Columns.Start; index < h * w.Width + window.Columns.End; index++)
                 {
-                    if (x[origin + index] > max)
+                    if (x[window.Origin + index] > max)
                     {
-                        max = x[origin + index];
+                        max = x[window.Origin + index];
                         best = index;
                     }
                 }
@@ -44,16 +40,14 @@ internal static class PoolingKernels
     {
         for (int e = lane; e < planes * w.InputSize; e += stride)
         {
-            int plane = e / w.InputSize, position = e % w.InputSize;
-            var rows = PoolingExtent.Covering(position / w.Width, w.StrideH, w.PadH, w.KernelH, w.OutputH);
-            var columns = PoolingExtent.Covering(position % w.Width, w.StrideW, w.PadW, w.KernelW, w.OutputW);
+            var window = PoolingWindow.CoveringInput(e, w);
             float sum = 0f;
-            for (int ph = rows.Start; ph < rows.End; ph++)
+            for (int ph = window.Rows.Start; ph < window.Rows.End; ph++)
             {
-                for (int pw = columns.Start; pw < columns.End; pw++)
+                for (int pw = window.Columns.Start; pw < window.Columns.End; pw++)
                 {
-                    int output = plane * w.OutputSize + ph * w.OutputW + pw;
-                    if ((int)argmax[output] == position) sum += dy[output];
+                    int output = window.Origin + ph * w.OutputW + pw;
+                    if ((int)argmax[output] == e % w.InputSize) sum += dy[output];
                 }
             }
             dx[e] = sum;
@@ -64,15 +58,12 @@ internal static class PoolingKernels
     {
         for (int e = lane; e < planes * w.OutputSize; e += stride)
         {
-            int plane = e / w.OutputSize, output = e % w.OutputSize;
-            var rows = PoolingExtent.Of(output / w.OutputW, w.StrideH, w.PadH, w.KernelH, w.Height);
-            var columns = PoolingExtent.Of(output % w.OutputW, w.StrideW, w.PadW, w.KernelW, w.Width);
-            int origin = plane * w.InputSize;
+            var window = PoolingWindow.OfOutput(e, w);
             float sum = 0f;
-            for (int h = rows.Start; h < rows.End; h++)
-                for (int index = h * w.Width + columns.Start; index < h * w.Width + columns.End; index++)
-                    sum += x[origin + index];
-            y[e] = sum / (rows.Padded * columns.Padded);
+            for (int h = window.Rows.Start; h < window.Rows.End; h++)
+                for (int index = h * w.Width + window.Columns.Start; index < h * w.Width + window.Columns.End; index++)
+                    sum += x[window.Origin + index];
+            y[e] = sum / (window.Rows.Padded * window.Columns.Padded);
         }
     }
 
@@ -80,43 +71,18 @@ internal static class PoolingKernels
     {
         for (int e = lane; e < planes * w.InputSize; e += stride)
         {
-            int plane = e / w.InputSize, position = e % w.InputSize;
-            var rows = PoolingExtent.Covering(position / w.Width, w.StrideH, w.PadH, w.KernelH, w.OutputH);
-            var columns = PoolingExtent.Covering(position % w.Width, w.StrideW, w.PadW, w.KernelW, w.OutputW);
+            var window = PoolingWindow.CoveringInput(e, w);
             float sum = 0f;
-            for (int ph = rows.Start; ph < rows.End; ph++)
+            for (int ph = window.Rows.Start; ph < window.Rows.End; ph++)
             {
                 int rowSize = PoolingExtent.Of(ph, w.StrideH, w.PadH, w.KernelH, w.Height).Padded;
-                for (int pw = columns.Start; pw < columns.End; pw++)
+                for (int pw = window.Columns.Start; pw < window.Columns.End; pw++)
                 {
                     int size = rowSize * PoolingExtent.Of(pw, w.StrideW, w.PadW, w.KernelW, w.Width).Padded;
-                    sum += dy[plane * w.OutputSize + ph * w.OutputW + pw] / size;
+                    sum += dy[window.Origin + ph * w.OutputW + pw] / size;
                 }
             }
             dx[e] = sum;
         }
-    }
-}
-
-/// <summary>A range [Start, End) along one axis, and for a window, AVE's extent clipped to the padded plane only.</summary>
-internal readonly struct PoolingExtent(int start, int end, int padded)
-{
-    public int Start { get; } = start;
-    public int End { get; } = end;
-    public int Padded { get; } = padded;
-
-    /// <summary>Caffe's window of output o: the inputs inside the plane, and its padded extent.</summary>
-    public static PoolingExtent Of(int o, int stride, int pad, int kernel, int size)
-    {
-        int start = o * stride - pad;
-        int end = XMath.Min(start + kernel, size + pad);
-        return new PoolingExtent(XMath.Max(start, 0), XMath.Min(end, size), end - start);
-    }
-
-    /// <summary>The outputs whose windows hold input <paramref name="i"/> (Caffe's phstart / phend).</summary>
-    public static PoolingExtent Covering(int i, int stride, int pad, int kernel, int outputs)
-    {
-        int start = i + pad < kernel ? 0 : (i + pad - kernel) / stride + 1;
-        return new PoolingExtent(start, XMath.Min((i + pad) / stride + 1, outputs), 0);
     }
 }
