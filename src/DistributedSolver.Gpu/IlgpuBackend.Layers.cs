@@ -74,9 +74,14 @@ public sealed partial class IlgpuBackend
             a.LoadAutoGroupedStreamKernel<Index1D, int, int, int, int, ArrayView<float>, ArrayView<float>, int, int,
                 ArrayView<float>, ArrayView<int>, ArrayView<int>, TTerm>(ReductionKernels.Positions));
         int lanes = Math.Min(ReductionLanes, positions);
-        kernel(lanes, lanes, positions, channels, inner, V(scores), V(labels), ignoreLabel.HasValue ? 1 : 0, ignoreLabel ?? 0,
-            _partialSums.View, _partialCounts.View, _partialInvalid.View, term);
-        var (sum, count, invalid) = CollectPartials(lanes, withInvalid: true);
+        (float Sum, int Count, int Invalid) partials;
+        lock (_reductionGate)
+        {
+            kernel(lanes, lanes, positions, channels, inner, V(scores), V(labels), ignoreLabel.HasValue ? 1 : 0, ignoreLabel ?? 0,
+                _partialSums.View, _partialCounts.View, _partialInvalid.View, term);
+            partials = CollectPartials(lanes, withInvalid: true);
+        }
+        var (sum, count, invalid) = partials;
         if (invalid > 0) throw InvalidLabel(labels.Slice(0, positions), channels, ignoreLabel);
         return (sum, count);
     }

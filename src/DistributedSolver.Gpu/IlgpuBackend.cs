@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.InteropServices;
 using DistributedSolver.Backend;
 using DistributedSolver.Gpu.Kernels;
 using ILGPU;
@@ -14,14 +15,19 @@ namespace DistributedSolver.Gpu;
 /// accelerator, a simulator that runs the same kernels to test them. One context and accelerator
 /// per backend; kernels compiled on first use and cached; buffers allocated by the nets once and
 /// reused; everything runs in order on the accelerator's default stream, and only uploads,
-/// downloads and reductions (which return a number) wait for it. Not thread-safe: a backend
-/// serves one net replica, as a worker does.
+/// downloads and reductions (which return a number) wait for it. Any thread may call it (Akka
+/// runs actors on a pool): each call binds the accelerator's context to the calling thread, and
+/// the shared reduction buffers are used under a lock; operations on distinct buffers may
+/// interleave, as on the CPU backend.
 /// </summary>
 public sealed partial class IlgpuBackend : IComputeBackend
 {
     // Reductions add a fixed number of lane partials (see ReductionKernels): fixed, so the bits do
     // not depend on the device.
     private const int ReductionLanes = 1024;
+
+    // Held from a reduction's launch until its partials are read back: they share one set of buffers.
+    private readonly Lock _reductionGate = new();
 
     private readonly Context _context;
     private readonly Accelerator _accelerator;
@@ -119,17 +125,25 @@ public sealed partial class IlgpuBackend : IComputeBackend
 
     public string Description => $"ILGPU, {_device}, GEMM: {_gemm.Description}";
 
-    /// <summary>The accelerator the kernels run on.</summary>
-    internal Accelerator Accelerator => _accelerator;
-
     internal IDeviceGemm DeviceGemm => _gemm;
 
-    public DeviceBuffer Allocate(int length) => new IlgpuBuffer(_accelerator, length);
+    public DeviceBuffer Allocate(int length)
+    {
+        Bind();
+        return new IlgpuBuffer(_accelerator, length);
+    }
+
+    // CUDA keeps the current context per thread; every operation reaches the device through V.
+    private void Bind()
+    {
+        if (Accelerator.Current != _accelerator) _accelerator.Bind();
+    }
 
     private ArrayView<float> V(BufferView v)
     {
         if (v.Buffer is not IlgpuBuffer buffer || buffer.Accelerator != _accelerator)
             throw new ArgumentException("the buffer was not allocated by this backend", nameof(v));
+        Bind();
         return buffer.Slice(v.Offset, v.Length);
     }
 
@@ -137,7 +151,7 @@ public sealed partial class IlgpuBackend : IComputeBackend
     {
         RequireLength(destination, source.Length, nameof(destination));
         if (source.IsEmpty) return;
-        V(destination).SubView(0, source.Length).CopyFromCPU(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(source), source.Length);
+        V(destination).SubView(0, source.Length).CopyFromCPU(ref MemoryMarshal.GetReference(source), source.Length);
     }
 
     public void Download(BufferView source, Span<float> destination)
@@ -145,7 +159,7 @@ public sealed partial class IlgpuBackend : IComputeBackend
         if (destination.Length < source.Length)
             throw new ArgumentException($"a destination of {destination.Length} floats is shorter than the {source.Length} downloaded", nameof(destination));
         if (source.Length == 0) return;
-        V(source).CopyToCPU(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(destination), source.Length);
+        V(source).CopyToCPU(ref MemoryMarshal.GetReference(destination), source.Length);
     }
 
     public void Copy(BufferView source, BufferView destination)
@@ -239,9 +253,12 @@ public sealed partial class IlgpuBackend : IComputeBackend
         var kernel = _kernels.Get(nameof(ReductionKernels.Elements), typeof(TTerm), static accelerator =>
             accelerator.LoadAutoGroupedStreamKernel<Index1D, int, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, TTerm>(ReductionKernels.Elements));
         int lanes = Math.Min(ReductionLanes, a.Length);
-        kernel(lanes, lanes, V(a), V(b), _partialSums.View, _partialCounts.View, term);
-        var (sum, count, _) = CollectPartials(lanes, withInvalid: false);
-        return (sum, count);
+        lock (_reductionGate)
+        {
+            kernel(lanes, lanes, V(a), V(b), _partialSums.View, _partialCounts.View, term);
+            var (sum, count, _) = CollectPartials(lanes, withInvalid: false);
+            return (sum, count);
+        }
     }
 
     /// <summary>Adds the first <paramref name="lanes"/> partials in lane order on the host (waits for the device).</summary>

@@ -106,6 +106,16 @@ public sealed class ReductionKernelTests(BackendPair pair) : IClassFixture<Backe
     }
 
     [Fact]
+    public void Reductions_from_several_threads_each_get_their_own_sum()
+    {
+        // Small integers sum exactly, so each thread knows its answer; the lanes' buffers are shared.
+        var operands = Enumerable.Range(1, 8).Select(k => pair.Put([.. Enumerable.Repeat((float)k, 40 + k)])).ToArray();
+        var sums = new float[operands.Length];
+        Parallel.For(0, operands.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => sums[i] = pair.Gpu.Sum(operands[i].Gpu));
+        Assert.Equal([.. Enumerable.Range(1, 8).Select(k => (float)(k * (40 + k)))], sums);
+    }
+
+    [Fact]
     public void Empty_views_reduce_to_zero()
     {
         var empty = pair.Put([]);
