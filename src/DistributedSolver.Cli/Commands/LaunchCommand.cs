@@ -26,14 +26,15 @@ internal static class LaunchCommand
         var port = new Option<int?>("--port") { Description = "the coordinator's Akka.Remote port (default: a free one)" };
         var command = new Command("launch", "Train on a local cluster: a coordinator and N worker processes on 127.0.0.1")
         {
-            workers, standby, solver, port, NodeCommands.BucketKb, CommonOptions.Threads, CommonOptions.Gemm,
+            workers, standby, solver, port, NodeCommands.BucketKb, CommonOptions.Device, CommonOptions.Threads, CommonOptions.Gemm,
         };
         command.SetAction(result => UserErrors.Run(() => Run(new LaunchRequest(
             result.GetRequiredValue(solver).FullName, result.GetValue(workers), result.GetValue(standby), result.GetValue(port),
             // Passed on only when given: a worker picks its own default.
             Given(result, CommonOptions.Threads) ? result.GetValue(CommonOptions.Threads) : null,
             Given(result, CommonOptions.Gemm) ? result.GetValue(CommonOptions.Gemm) : null,
-            Given(result, NodeCommands.BucketKb) ? result.GetValue(NodeCommands.BucketKb) : null))));
+            Given(result, NodeCommands.BucketKb) ? result.GetValue(NodeCommands.BucketKb) : null,
+            result.GetValue(CommonOptions.Device)))));
         return command;
     }
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Akka.Actor;
-using DistributedSolver.Backend.Cpu;
 using DistributedSolver.Cli.Output;
 using DistributedSolver.Cluster.Hosting;
 using DistributedSolver.Cluster.Training;
@@ -42,7 +41,7 @@ internal static class NodeCommands
         var snapshot = new Option<FileInfo?>("--snapshot") { Description = "resume from this .solverstate (with --resume auto, a newer snapshot of the run wins)" };
         var command = new Command("coordinator", "Run a coordinator node (active or standby singleton: coordinator and parameter server)")
         {
-            Solver, minWorkers, resume, snapshot, BucketKb, CommonOptions.Threads, CommonOptions.Gemm,
+            Solver, minWorkers, resume, snapshot, BucketKb, CommonOptions.Device, CommonOptions.Threads, CommonOptions.Gemm,
         };
         cluster.AddTo(command);
         command.SetAction(result => UserErrors.Run(() =>
@@ -51,9 +50,9 @@ internal static class NodeCommands
             int minBucketBytes = MinBucketBytes(result.GetValue(BucketKb));
             var settings = cluster.Settings(result, [ClusterRoles.Coordinator]);
             var definition = TrainingDefinition.Load(result.GetRequiredValue(Solver).FullName);
-            using var backend = new CpuBackend(CommonOptions.BackendOptions(result));
             using var console = ConsoleReporter.Create();
-            console.OnMessage($"Using {backend.Description}");
+            // The parameter server's solver updates run here: the same device choice as train's keeps their bits.
+            using var backend = CommonOptions.OpenBackend(result, definition.Solver, console.OnMessage);
             using var metrics = new MetricsLog(definition.SnapshotPrefix + "_metrics.jsonl", append: true);
             var observer = new CompositeObserver(console, metrics);
             bool resumeAuto = result.GetValue(resume) == "auto";
@@ -100,16 +99,15 @@ internal static class NodeCommands
     {
         var cluster = new ClusterOptions();
         var id = new Option<string?>("--id") { Description = "worker name (default: host:port)" };
-        var command = new Command("worker", "Run a worker node") { Solver, id, CommonOptions.Threads, CommonOptions.Gemm };
+        var command = new Command("worker", "Run a worker node") { Solver, id, CommonOptions.Device, CommonOptions.Threads, CommonOptions.Gemm };
         cluster.AddTo(command);
         command.SetAction(result => UserErrors.Run(() =>
         {
             var settings = cluster.Settings(result, [ClusterRoles.Worker]) with { DataPlanePort = 0 };
             if (settings.Seeds.Count == 0) throw new UsageException("a worker needs at least one --seed host:port (or DSOLVER_SEEDS)");
             var definition = TrainingDefinition.Load(result.GetRequiredValue(Solver).FullName);
-            var backend = new CpuBackend(CommonOptions.BackendOptions(result));
             var log = new CaffeLog(Console.Out);
-            log.Write($"Using {backend.Description}");
+            var backend = CommonOptions.OpenBackend(result, definition.Solver, log.Write);
             Replica Build(long seed) => new(definition, backend, seed, log.Write);
             var replica = Build(Math.Max(0, definition.Solver.RandomSeed));
             var node = ClusterNode.Start(settings);

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using DistributedSolver.Backend.Cpu;
 using DistributedSolver.Cli.Output;
 using DistributedSolver.Training;
 
@@ -15,22 +14,21 @@ internal static class TrainCommand
         var weights = new Option<FileInfo?>("--weights") { Description = "start from the weights of a .caffemodel" };
         var command = new Command("train", "Train a net from a solver.prototxt")
         {
-            solver, snapshot, weights, CommonOptions.Threads, CommonOptions.Gemm,
+            solver, snapshot, weights, CommonOptions.Device, CommonOptions.Threads, CommonOptions.Gemm,
         };
         command.SetAction(result => UserErrors.Run(() => Run(
             result.GetRequiredValue(solver).FullName, result.GetValue(snapshot)?.FullName,
-            result.GetValue(weights)?.FullName, CommonOptions.BackendOptions(result))));
+            result.GetValue(weights)?.FullName, result)));
         return command;
     }
 
-    private static int Run(string solverPath, string? snapshot, string? weights, CpuBackendOptions options)
+    private static int Run(string solverPath, string? snapshot, string? weights, ParseResult result)
     {
         if (snapshot is not null && weights is not null)
             throw new UsageException("give either --snapshot or --weights, not both");
         var definition = TrainingDefinition.Load(solverPath);
-        using var backend = new CpuBackend(options);
         using var console = ConsoleReporter.Create();
-        console.OnMessage($"Using {backend.Description}");
+        using var backend = CommonOptions.OpenBackend(result, definition.Solver, console.OnMessage);
         string metricsPath = definition.SnapshotPrefix + "_metrics.jsonl";
         using var metrics = new MetricsLog(metricsPath, append: snapshot is not null);
         console.OnMessage($"Metrics: {metricsPath}");

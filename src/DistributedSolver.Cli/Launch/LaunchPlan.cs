@@ -8,7 +8,7 @@ using DistributedSolver.Cluster.Hosting;
 namespace DistributedSolver.Cli.Launch;
 
 /// <summary>What <c>dsolver launch</c> was asked for.</summary>
-internal sealed record LaunchRequest(string SolverPath, int Workers, bool Standby, int? Port, int? Threads, GemmProvider? Gemm, int? BucketKb = null);
+internal sealed record LaunchRequest(string SolverPath, int Workers, bool Standby, int? Port, int? Threads, GemmProvider? Gemm, int? BucketKb = null, string? Device = null);
 
 /// <summary>
 /// The command lines of a local cluster on 127.0.0.1: a coordinator that founds the cluster, an
@@ -47,13 +47,13 @@ internal static class LaunchPlan
             // No seed: the first coordinator founds the cluster. Both coordinators wait for every
             // worker before the first iteration, so no iteration runs on part of the cluster.
             Child("coordinator", ChildRole.Coordinator, ["coordinator", "--solver", request.SolverPath,
-                "--port", Text(coordinatorPort), "--data-port", Text(ports.Dequeue()), "--min-workers", Text(request.Workers), .. Buckets(request)]) with { ReadyMarker = NodeStartLine },
+                "--port", Text(coordinatorPort), "--data-port", Text(ports.Dequeue()), "--min-workers", Text(request.Workers), .. Buckets(request), .. DeviceArguments(request)]) with { ReadyMarker = NodeStartLine },
         };
         if (request.Standby)
         {
             int standbyPort = ports.Dequeue();
             children.Add(Child("standby", ChildRole.Standby, ["coordinator", "--solver", request.SolverPath,
-                "--port", Text(standbyPort), "--data-port", Text(ports.Dequeue()), "--min-workers", Text(request.Workers), "--seed", seeds[0], .. Buckets(request)]));
+                "--port", Text(standbyPort), "--data-port", Text(ports.Dequeue()), "--min-workers", Text(request.Workers), "--seed", seeds[0], .. Buckets(request), .. DeviceArguments(request)]));
             seeds.Add(Seed(standbyPort));
         }
         for (int i = 1; i <= request.Workers; i++)
@@ -64,12 +64,16 @@ internal static class LaunchPlan
             arguments.AddRange(["--id", $"worker-{i}", "--port", "0", "--data-port", "0"]);
             if (request.Threads is { } threads) arguments.AddRange(["--threads", Text(threads)]);
             if (request.Gemm is { } gemm) arguments.AddRange(["--gemm", gemm.ToString()]);
+            arguments.AddRange(DeviceArguments(request));
             children.Add(Child($"worker-{i}", ChildRole.Worker, arguments));
         }
         return children;
     }
 
     private static string[] Buckets(LaunchRequest request) => request.BucketKb is { } kb ? ["--bucket-kb", Text(kb)] : [];
+
+    // Every node gets the device choice: the coordinator's parameter server applies the solver updates.
+    private static string[] DeviceArguments(LaunchRequest request) => request.Device is { } device ? ["--device", device] : [];
 
     /// <summary>The inherited token when one is set (nodes outside the launcher may share it), else a fresh random one.</summary>
     public static string ClusterToken(string? inherited) =>

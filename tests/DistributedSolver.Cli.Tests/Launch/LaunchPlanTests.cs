@@ -18,19 +18,20 @@ public sealed class LaunchPlanTests
     [Fact]
     public void Coordinator_founds_the_cluster_the_standby_joins_it_and_workers_know_both()
     {
-        var children = LaunchPlan.Create(new LaunchRequest("/s/solver.prototxt", 2, Standby: true, Port: null, Threads: 1, GemmProvider.Managed, BucketKb: 64),
+        var children = LaunchPlan.Create(new LaunchRequest("/s/solver.prototxt", 2, Standby: true, Port: null, Threads: 1, GemmProvider.Managed, BucketKb: 64, Device: "gpu:1"),
             Dotnet, "T0KEN", Ports(5001, 5002, 5003, 5004));
 
         Assert.Equal(["coordinator", "standby", "worker-1", "worker-2"], children.Select(c => c.Name));
         Assert.Equal([ChildRole.Coordinator, ChildRole.Standby, ChildRole.Worker, ChildRole.Worker], children.Select(c => c.Role));
         Assert.All(children, c => Assert.Equal("/usr/bin/dotnet", c.FileName));
-        // The bucket size is the coordinators' (the parameter server's) to choose; workers learn it at registration.
+        // The bucket size is the coordinators' (the parameter server's) to choose; workers learn it at
+        // registration. Every node gets the device.
         Assert.Equal(["/app/dsolver.dll", "coordinator", "--solver", "/s/solver.prototxt", "--port", "5001", "--data-port", "5002", "--min-workers", "2",
-            "--bucket-kb", "64"], children[0].Arguments);
+            "--bucket-kb", "64", "--device", "gpu:1"], children[0].Arguments);
         Assert.Equal(["/app/dsolver.dll", "coordinator", "--solver", "/s/solver.prototxt", "--port", "5003", "--data-port", "5004",
-            "--min-workers", "2", "--seed", "127.0.0.1:5001", "--bucket-kb", "64"], children[1].Arguments);
+            "--min-workers", "2", "--seed", "127.0.0.1:5001", "--bucket-kb", "64", "--device", "gpu:1"], children[1].Arguments);
         Assert.Equal(["/app/dsolver.dll", "worker", "--solver", "/s/solver.prototxt", "--seed", "127.0.0.1:5001", "--seed", "127.0.0.1:5003",
-            "--id", "worker-2", "--port", "0", "--data-port", "0", "--threads", "1", "--gemm", "Managed"], children[3].Arguments);
+            "--id", "worker-2", "--port", "0", "--data-port", "0", "--threads", "1", "--gemm", "Managed", "--device", "gpu:1"], children[3].Arguments);
         // Only the coordinator's start line gates the others.
         Assert.Equal([LaunchPlan.NodeStartLine, null, null, null], children.Select(c => c.ReadyMarker));
     }
