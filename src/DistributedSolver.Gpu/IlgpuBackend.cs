@@ -34,6 +34,8 @@ public sealed partial class IlgpuBackend : IComputeBackend
     private readonly KernelCache _kernels;
     private readonly IDeviceGemm _gemm;
     private readonly string _device;
+    // The device model, not its index or memory: what its results depend on.
+    private readonly string _model;
     // Elementwise kernels walk the data with this many lanes: what the device runs at once.
     private readonly int _lanes;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _partialSums;
@@ -43,8 +45,9 @@ public sealed partial class IlgpuBackend : IComputeBackend
     private readonly int[] _hostCounts = new int[ReductionLanes];
     private readonly int[] _hostInvalid = new int[ReductionLanes];
 
-    private IlgpuBackend(Context context, Accelerator accelerator, Func<Accelerator, KernelCache, IDeviceGemm> gemm, string device)
+    private IlgpuBackend(Context context, Accelerator accelerator, Func<Accelerator, KernelCache, IDeviceGemm> gemm, string device, string model)
     {
+        _model = model;
         _context = context;
         _accelerator = accelerator;
         _kernels = new KernelCache(accelerator);
@@ -79,11 +82,11 @@ public sealed partial class IlgpuBackend : IComputeBackend
             }
             var device = devices[deviceId];
             var accelerator = device.CreateCudaAccelerator(context);
-            string name = $"CUDA device {deviceId}: {device.Name}, {device.MemorySize / (1L << 20)} MiB, " +
-                $"compute capability {device.Architecture?.Major}.{device.Architecture?.Minor}";
+            string model = $"{device.Name}, compute capability {device.Architecture?.Major}.{device.Architecture?.Minor}";
             backend = new IlgpuBackend(context, accelerator, (a, kernels) =>
                 (IDeviceGemm?)CuBlasGemm.TryCreate((CudaAccelerator)a, out string? missing) ?? new TiledGemm(a, kernels, missing),
-                name);
+                $"CUDA device {deviceId}: {device.Name}, {device.MemorySize / (1L << 20)} MiB, compute capability {device.Architecture?.Major}.{device.Architecture?.Minor}",
+                model);
             return true;
         }
         catch
@@ -106,7 +109,7 @@ public sealed partial class IlgpuBackend : IComputeBackend
         {
             var accelerator = context.CreateCPUAccelerator(0, CPUAcceleratorMode.Parallel);
             return new IlgpuBackend(context, accelerator, (a, kernels) => new TiledGemm(a, kernels, fallbackReason: null),
-                $"ILGPU CPU accelerator (a simulator), {accelerator.MaxNumThreads} threads");
+                $"ILGPU CPU accelerator (a simulator), {accelerator.MaxNumThreads} threads", "CPU accelerator");
         }
         catch
         {
@@ -124,6 +127,8 @@ public sealed partial class IlgpuBackend : IComputeBackend
         });
 
     public string Description => $"ILGPU, {_device}, GEMM: {_gemm.Description}";
+
+    public string Arithmetic => $"ILGPU, {_model}, GEMM: {_gemm.Description}";
 
     internal IDeviceGemm DeviceGemm => _gemm;
 

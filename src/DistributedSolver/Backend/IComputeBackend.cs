@@ -12,6 +12,13 @@ public interface IComputeBackend : IDisposable
     /// <summary>What this backend computes with, e.g. "CPU, GEMM: OpenBLAS 0.3.21, 2 tiles in parallel".</summary>
     string Description { get; }
 
+    /// <summary>
+    /// What decides the bits of its results, thread counts aside, e.g. "CPU (AVX2 FMA), GEMM:
+    /// OpenBLAS 0.3.21 Haswell": two backends with the same arithmetic give the same gradient for
+    /// the same unit, so the nodes of a run must share it.
+    /// </summary>
+    string Arithmetic { get; }
+
     /// <summary>A zero-filled buffer of <paramref name="length"/> floats.</summary>
     DeviceBuffer Allocate(int length);
 

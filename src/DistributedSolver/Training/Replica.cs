@@ -42,10 +42,11 @@ public sealed class Replica
     public UnitRunner Units { get; }
 
     /// <summary>
-    /// The unit size, units per iteration, test batch sizes and the train net's learnable parameters
-    /// by layer and shape: equal on two nodes exactly when their units, gradients and weights line up.
+    /// The backend's arithmetic, unit size, units per iteration, test batch sizes and the train net's
+    /// learnable parameters by layer and shape: equal on two nodes exactly when their units,
+    /// gradients and weights line up, bit for bit.
     /// </summary>
     public string Layout =>
-        $"units of {TrainNet.BatchSize} samples, {Units.UnitsPerIteration} per iteration; test batches of [{string.Join(", ", TestNets.Select(n => n.BatchSize))}]; "
+        $"{Backend.Arithmetic}; units of {TrainNet.BatchSize} samples, {Units.UnitsPerIteration} per iteration; test batches of [{string.Join(", ", TestNets.Select(n => n.BatchSize))}]; "
         + string.Join(", ", TrainNet.Parameters.Select(p => $"{p.LayerName}[{p.Index}] {string.Join('×', p.Blob.Shape)}"));
 }

@@ -331,7 +331,7 @@ public sealed class DistributedTrainingMultiNodeTests(ITestOutputHelper output) 
         await stranger.System.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(30));
         var reason = Assert.IsType<WorkerRefusedReason>(Akka.Actor.CoordinatedShutdown.Get(stranger.System).ShutdownReason);
         Assert.Contains("worker stranger has another net", reason.Reason);
-        Assert.Contains($"its net is [units of {data.BatchSize} samples", reason.Reason);
+        Assert.Contains($"; units of {data.BatchSize} samples", reason.Reason);
     }
 }
 

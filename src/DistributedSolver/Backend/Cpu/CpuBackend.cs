@@ -28,6 +28,9 @@ public sealed partial class CpuBackend : IComputeBackend
 
     public string Description => $"CPU, GEMM: {_gemm.Description}";
 
+    // TensorPrimitives' elementwise functions follow the vector width.
+    public string Arithmetic => $"CPU ({ManagedSgemm.Isa()}), GEMM: {_gemm.Arithmetic}";
+
     public DeviceBuffer Allocate(int length) => new CpuBuffer(length);
 
     private static Span<float> S(BufferView v) =>

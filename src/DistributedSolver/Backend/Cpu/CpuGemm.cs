@@ -37,6 +37,8 @@ internal sealed unsafe class CpuGemm : IDisposable
         return new CpuGemm(kernel, options.Threads);
     }
 
+    public string Arithmetic => _kernel.Arithmetic;
+
     public string Description
     {
         get

@@ -10,6 +10,9 @@ internal unsafe interface ISgemmKernel
 {
     string Description { get; }
 
+    /// <summary>What decides its bits (<see cref="IComputeBackend.Arithmetic"/>).</summary>
+    string Arithmetic { get; }
+
     void Multiply(bool transA, bool transB, int m, int n, int k, float alpha,
         float* a, int lda, float* b, int ldb, float beta, float* c, int ldc);
 }

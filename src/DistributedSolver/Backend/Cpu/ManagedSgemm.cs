@@ -29,7 +29,11 @@ internal sealed unsafe class ManagedSgemm : ISgemmKernel
 
     public string Description { get; } = $"managed SIMD ({Isa()})";
 
-    private static string Isa()
+    // Every vector width gives the same bits (see Multiply).
+    public string Arithmetic => "managed SIMD";
+
+    /// <summary>The vector instructions this process runs with, e.g. "AVX2 FMA".</summary>
+    internal static string Isa()
     {
         string width = Vector512.IsHardwareAccelerated ? "AVX-512"
             : Vector256.IsHardwareAccelerated ? "AVX2"

@@ -19,13 +19,17 @@ internal sealed unsafe class OpenBlasSgemm : ISgemmKernel
 
     private OpenBlasSgemm(
         delegate* unmanaged[Cdecl]<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> sgemm,
-        string description)
+        string description, string arithmetic)
     {
         _sgemm = sgemm;
         Description = description;
+        Arithmetic = arithmetic;
     }
 
     public string Description { get; }
+
+    /// <summary>The version and the CPU kernel set OpenBLAS chose: both can change the bits.</summary>
+    public string Arithmetic { get; }
 
     /// <summary>The process's OpenBLAS, or null when none of <see cref="LibraryNames"/> loads.</summary>
     public static OpenBlasSgemm? TryLoad() => Loaded.Value;
@@ -54,12 +58,17 @@ internal sealed unsafe class OpenBlasSgemm : ISgemmKernel
                 ((delegate* unmanaged[Cdecl]<int, void>)setThreads)(1);
                 return new OpenBlasSgemm(
                     (delegate* unmanaged[Cdecl]<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)sgemm,
-                    Version(handle));
+                    Version(handle), $"{Version(handle)} {CoreName(handle)}");
             }
             NativeLibrary.Free(handle);
         }
         return null;
     }
+
+    private static string CoreName(nint handle) =>
+        NativeLibrary.TryGetExport(handle, "openblas_get_corename", out nint getCoreName)
+            ? Marshal.PtrToStringUTF8(((delegate* unmanaged[Cdecl]<nint>)getCoreName)()) ?? "unknown core"
+            : "unknown core";
 
     // openblas_get_config reads e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=64".
     private static string Version(nint handle)
