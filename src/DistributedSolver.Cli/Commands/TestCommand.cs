@@ -1,5 +1,4 @@
 using System.CommandLine;
-using DistributedSolver.Backend.Cpu;
 using DistributedSolver.Cli.Output;
 using DistributedSolver.Layers;
 using DistributedSolver.Nets;
@@ -20,20 +19,22 @@ internal static class TestCommand
         var iterations = new Option<int>("--iterations") { Description = "batches to run", DefaultValueFactory = _ => 50 };
         var command = new Command("test", "Score a trained model on the TEST phase of a net")
         {
-            model, weights, iterations, CommonOptions.Threads, CommonOptions.Gemm,
+            model, weights, iterations, CommonOptions.Device, CommonOptions.Threads, CommonOptions.Gemm,
         };
         command.SetAction(result => UserErrors.Run(() => Run(
             result.GetRequiredValue(model).FullName, result.GetRequiredValue(weights).FullName,
-            result.GetValue(iterations), CommonOptions.BackendOptions(result))));
+            result.GetValue(iterations), result)));
         return command;
     }
 
-    private static int Run(string modelPath, string weightsPath, int iterations, CpuBackendOptions options)
+    // As Caffe's `caffe test`, the CPU unless a GPU is asked for: there is no solver file to say so.
+    private static readonly SolverParameter CpuByDefault = new() { SolverMode = SolverParameter.Types.SolverMode.Cpu };
+
+    private static int Run(string modelPath, string weightsPath, int iterations, ParseResult result)
     {
         if (iterations < 1) throw new UsageException($"--iterations must be positive, got {iterations}");
-        using var backend = new CpuBackend(options);
         var log = new CaffeLog(Console.Out);
-        log.Write($"Using {backend.Description}");
+        using var backend = CommonOptions.OpenBackend(result, CpuByDefault, log.Write);
         var definition = PrototxtFile.LoadNet(modelPath);
         var net = new Net(definition, Phase.Test, backend, new NetContext(Path.GetDirectoryName(modelPath)!, 0, log.Write));
         net.CopyTrainedLayersFrom(SnapshotStore.ReadModel(weightsPath), weightsPath);

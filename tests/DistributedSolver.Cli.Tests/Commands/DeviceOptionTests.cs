@@ -57,4 +57,21 @@ public sealed class DeviceOptionTests : IDisposable
         Assert.Equal(1, exit);
         Assert.Contains("--device: device 'tpu:0' is not one of cpu, gpu, gpu:N or ilgpu-cpu", error);
     }
+
+    [Fact]
+    public void Test_scores_on_the_cpu_unless_a_device_is_named()
+    {
+        // As `caffe test`: no solver file, so no solver_mode asking for the GPU.
+        Train("--device", "cpu");
+        string[] test = ["test", "--model", "net.prototxt", "--weights", "out/short_iter_2.caffemodel", "--iterations", "2"];
+        var (exit, output, error) = DsolverProcess.Run(_workspace.Directory, test);
+        Assert.True(exit == 0, error + output);
+        Assert.Contains("Using CPU, GEMM:", output);
+        Assert.DoesNotContain("CUDA", output);
+
+        (exit, output, error) = DsolverProcess.Run(_workspace.Directory, [.. test, "--device", "ilgpu-cpu"]);
+        Assert.True(exit == 0, error + output);
+        Assert.Contains("Using ILGPU, ILGPU CPU accelerator", output);
+        Assert.Matches(@"Loss: [\d.]+", output);
+    }
 }
