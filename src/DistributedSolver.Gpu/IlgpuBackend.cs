@@ -81,12 +81,22 @@ public sealed partial class IlgpuBackend : IComputeBackend
                 return false;
             }
             var device = devices[deviceId];
-            var accelerator = device.CreateCudaAccelerator(context);
             string model = $"{device.Name}, compute capability {device.Architecture?.Major}.{device.Architecture?.Minor}";
-            backend = new IlgpuBackend(context, accelerator, (a, kernels) =>
-                (IDeviceGemm?)CuBlasGemm.TryCreate((CudaAccelerator)a, out string? missing) ?? new TiledGemm(a, kernels, missing),
-                $"CUDA device {deviceId}: {device.Name}, {device.MemorySize / (1L << 20)} MiB, compute capability {device.Architecture?.Major}.{device.Architecture?.Minor}",
-                model);
+            try
+            {
+                backend = new IlgpuBackend(context, device.CreateCudaAccelerator(context), (a, kernels) =>
+                    (IDeviceGemm?)CuBlasGemm.TryCreate((CudaAccelerator)a, out string? missing) ?? new TiledGemm(a, kernels, missing),
+                    $"CUDA device {deviceId}: {device.Name}, {device.MemorySize / (1L << 20)} MiB, compute capability {device.Architecture?.Major}.{device.Architecture?.Minor}",
+                    model);
+            }
+            catch (Exception e) when (e is AcceleratorException or InvalidOperationException or DllNotFoundException or EntryPointNotFoundException)
+            {
+                // A device in exclusive mode, out of memory, or refusing the PTX: a reason to train
+                // on the CPU backend, as with no device at all, not a crash.
+                reason = $"CUDA device {deviceId} ({device.Name}) could not be opened: {e.Message}";
+                context.Dispose();
+                return false;
+            }
             return true;
         }
         catch
@@ -297,6 +307,8 @@ public sealed partial class IlgpuBackend : IComputeBackend
 
     public void Dispose()
     {
+        // CUDA frees memory in the context current on this thread: an actor may stop on another one.
+        _accelerator.Bind();
         (_gemm as IDisposable)?.Dispose();
         _partialSums.Dispose();
         _partialCounts.Dispose();

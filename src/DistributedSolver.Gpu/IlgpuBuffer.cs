@@ -23,6 +23,9 @@ internal sealed class IlgpuBuffer : DeviceBuffer
 
     public override void Dispose()
     {
+        // CUDA frees memory in the context current on this thread: an actor may stop on another one.
+        // A disposed accelerator has freed its buffers already.
+        if (!Accelerator.IsDisposed) Accelerator.Bind();
         _memory.Dispose();
         base.Dispose();
     }
