@@ -303,17 +303,10 @@ public sealed class DistributedTrainingMultiNodeTests(ITestOutputHelper output) 
     [Fact]
     public async Task MultiNode_a_worker_with_another_net_is_refused_by_name_and_stops()
     {
-        var definition = Definition("cluster");
-        StartCoordinator(definition, new RecordingObserver(), minWorkers: 5);
-        var stranger = Nodes.StartWorker();
         var other = TrainingFixture.Definition(TrainingRuns.Mlp(Path.Combine(_directory, "other"), 12, 4).Solver,
             TrainingFixture.Mlp(batch: 8, hidden: 17, testBatch: 50), Path.Combine(_directory, "other"));
-        TrainingRuns.StartWorker(stranger, other, "stranger");
-
-        await stranger.System.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(30));
-        var reason = Assert.IsType<WorkerRefusedReason>(Akka.Actor.CoordinatedShutdown.Get(stranger.System).ShutdownReason);
-        Assert.Contains("worker stranger has another net", reason.Reason);
-        Assert.Contains("ip1[0] 17×784", reason.Reason);
+        string reason = await RefusalOf(Definition("cluster"), other);
+        Assert.Contains("ip1[0] 17×784", reason);
     }
 
     [Fact]
@@ -321,17 +314,23 @@ public sealed class DistributedTrainingMultiNodeTests(ITestOutputHelper output) 
     {
         // Same parameter shapes, other units: its gradients would fit and be wrong.
         var definition = Definition("cluster");
-        StartCoordinator(definition, new RecordingObserver(), minWorkers: 5);
-        var stranger = Nodes.StartWorker();
         var net = definition.TrainNet.Clone();
         var data = net.Layer.Single(l => l.Type == "Data" && l.Include.Any(r => r.Phase == DistributedSolver.Proto.Phase.Train)).DataParam;
         data.BatchSize += 1;
-        TrainingRuns.StartWorker(stranger, definition with { TrainNet = net }, "stranger");
+        string reason = await RefusalOf(definition, definition with { TrainNet = net });
+        Assert.Contains($"; units of {data.BatchSize} samples", reason);
+    }
 
+    // A worker of <worker> beside a coordinator of <run>: the reason it stops with, which must be a refusal by name.
+    private async Task<string> RefusalOf(TrainingDefinition run, TrainingDefinition worker)
+    {
+        StartCoordinator(run, new RecordingObserver(), minWorkers: 5);
+        var stranger = Nodes.StartWorker();
+        TrainingRuns.StartWorker(stranger, worker, "stranger");
         await stranger.System.WhenTerminated.WaitAsync(TimeSpan.FromSeconds(30));
         var reason = Assert.IsType<WorkerRefusedReason>(Akka.Actor.CoordinatedShutdown.Get(stranger.System).ShutdownReason);
         Assert.Contains("worker stranger has another net", reason.Reason);
-        Assert.Contains($"; units of {data.BatchSize} samples", reason.Reason);
+        return reason.Reason;
     }
 }
 
