@@ -15,8 +15,9 @@ internal sealed class ClusterOptions
     private readonly Option<int?> _port = new("--port") { Description = "Akka.Remote port (0: any free port)" };
     private readonly Option<string[]> _seeds = new("--seed") { Description = "a seed node as host:port (repeatable)", AllowMultipleArgumentsPerToken = false };
     private readonly Option<int?> _dataPort = new("--data-port") { Description = "tensor data-plane port" };
+    private readonly Option<int?> _httpPort = new("--http-port") { Description = "port of /healthz, /readyz and /metrics (default: none)" };
 
-    public IEnumerable<Option> All => [_systemName, _bindHost, _publicHost, _port, _seeds, _dataPort];
+    public IEnumerable<Option> All => [_systemName, _bindHost, _publicHost, _port, _seeds, _dataPort, _httpPort];
 
     public void AddTo(Command command)
     {
@@ -32,6 +33,7 @@ internal sealed class ClusterOptions
         if (result.GetValue(_port) is { } port) s = s with { Port = port };
         if (result.GetValue(_seeds) is { Length: > 0 } seeds) s = s with { Seeds = seeds };
         if (result.GetValue(_dataPort) is { } data) s = s with { DataPlanePort = data };
+        if (result.GetValue(_httpPort) is { } http) s = s with { HttpPort = http };
         return s.Validate();
     }
 }

@@ -23,7 +23,7 @@ internal static class CommonOptions
 
     public static readonly Option<string?> Device = new("--device")
     {
-        Description = $"{DeviceSelection.Syntax} (default: the solver file's solver_mode and device_id, as in Caffe; " +
+        Description = $"{DeviceSelection.Syntax} (default: ${PodVariables.Device}, else the solver file's solver_mode and device_id, as in Caffe; " +
             "a GPU request without a CUDA device trains on the CPU backend)",
     };
 
@@ -39,11 +39,11 @@ internal static class CommonOptions
         DeviceSelection selection;
         try
         {
-            selection = result.GetValue(Device) is { } device ? DeviceSelection.Parse(device) : DeviceSelection.FromSolver(solver);
+            selection = (result.GetValue(Device) ?? PodVariables.Get(PodVariables.Device)) is { } device ? DeviceSelection.Parse(device) : DeviceSelection.FromSolver(solver);
         }
         catch (FormatException e)
         {
-            throw new UsageException($"--device: {e.Message}");
+            throw new UsageException($"--device ({PodVariables.Device}): {e.Message}");
         }
         var backend = ComputeBackends.Open(selection, BackendOptions(result), log);
         log($"Using {backend.Description}");

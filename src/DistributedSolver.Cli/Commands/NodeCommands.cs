@@ -17,7 +17,11 @@ namespace DistributedSolver.Cli.Commands;
 /// </summary>
 internal static class NodeCommands
 {
-    private static readonly Option<FileInfo> Solver = new("--solver") { Description = "solver.prototxt (every node of a run reads the same)", Required = true };
+    private static readonly Option<FileInfo?> Solver = new("--solver") { Description = $"solver.prototxt (every node of a run reads the same; default: ${PodVariables.Solver})" };
+
+    private static string SolverPath(ParseResult result) =>
+        result.GetValue(Solver)?.FullName ?? PodVariables.Get(PodVariables.Solver)
+        ?? throw new UsageException($"--solver (or {PodVariables.Solver}) is required");
 
     /// <summary>Also an option of <c>launch</c>, which passes it on to its coordinators.</summary>
     public static readonly Option<int> BucketKb = new("--bucket-kb")
@@ -35,21 +39,26 @@ internal static class NodeCommands
     public static Command Coordinator()
     {
         var cluster = new ClusterOptions();
-        var minWorkers = new Option<int>("--min-workers") { Description = "workers to wait for before the first iteration", DefaultValueFactory = _ => 1 };
+        var minWorkers = new Option<int?>("--min-workers") { Description = $"workers to wait for before the first iteration (default: ${PodVariables.MinWorkers}, else 1)" };
+        var snapshotPrefix = new Option<string?>("--snapshot-prefix") { Description = $"where snapshots go, instead of the solver's snapshot_prefix (default: ${PodVariables.SnapshotPrefix})" };
         var resume = new Option<string>("--resume") { Description = "auto: resume from the newest complete snapshot under snapshot_prefix; none: start fresh", DefaultValueFactory = _ => "auto" };
         resume.AcceptOnlyFromAmong("auto", "none");
         var snapshot = new Option<FileInfo?>("--snapshot") { Description = "resume from this .solverstate (with --resume auto, a newer snapshot of the run wins)" };
         var command = new Command("coordinator", "Run a coordinator node (active or standby singleton: coordinator and parameter server)")
         {
-            Solver, minWorkers, resume, snapshot, BucketKb, CommonOptions.Device, CommonOptions.Threads, CommonOptions.Gemm,
+            Solver, minWorkers, resume, snapshot, snapshotPrefix, BucketKb, CommonOptions.Device, CommonOptions.Threads, CommonOptions.Gemm,
         };
         cluster.AddTo(command);
         command.SetAction(result => UserErrors.Run(() =>
         {
-            if (result.GetValue(minWorkers) < 1) throw new UsageException($"--min-workers must be at least 1, got {result.GetValue(minWorkers)}");
+            int leastWorkers = result.GetValue(minWorkers) ?? PodVariables.GetInt(PodVariables.MinWorkers) ?? 1;
+            if (leastWorkers < 1) throw new UsageException($"--min-workers ({PodVariables.MinWorkers}) must be at least 1, got {leastWorkers}");
             int minBucketBytes = MinBucketBytes(result.GetValue(BucketKb));
             var settings = cluster.Settings(result, [ClusterRoles.Coordinator]);
-            var definition = TrainingDefinition.Load(result.GetRequiredValue(Solver).FullName);
+            var definition = TrainingDefinition.Load(SolverPath(result));
+            // In a pod the solver comes from a read-only ConfigMap and snapshots go to a volume.
+            if ((result.GetValue(snapshotPrefix) ?? PodVariables.Get(PodVariables.SnapshotPrefix)) is { } prefix)
+                definition = definition with { SnapshotPrefix = prefix };
             using var console = ConsoleReporter.Create();
             // The parameter server's solver updates run here: the same device choice as train's keeps their bits.
             using var backend = CommonOptions.OpenBackend(result, definition.Solver, console.OnMessage);
@@ -73,7 +82,7 @@ internal static class NodeCommands
             var node = ClusterNode.Start(settings);
             node.StartCoordinatorSingleton(CoordinatorActor.Props(new CoordinatorSettings(CreateTrainer, settings, observer)
             {
-                MinWorkers = result.GetValue(minWorkers),
+                MinWorkers = leastWorkers,
                 MinBucketBytes = minBucketBytes,
                 Finished = o => outcome.TrySetResult(o),
             }));
@@ -105,7 +114,7 @@ internal static class NodeCommands
         {
             var settings = cluster.Settings(result, [ClusterRoles.Worker]) with { DataPlanePort = 0 };
             if (settings.Seeds.Count == 0) throw new UsageException("a worker needs at least one --seed host:port (or DSOLVER_SEEDS)");
-            var definition = TrainingDefinition.Load(result.GetRequiredValue(Solver).FullName);
+            var definition = TrainingDefinition.Load(SolverPath(result));
             var log = new CaffeLog(Console.Out);
             var backend = CommonOptions.OpenBackend(result, definition.Solver, log.Write);
             Replica Build(long seed) => new(definition, backend, seed, log.Write);

@@ -31,6 +31,15 @@ public sealed record NodeSettings
     /// <summary>The shared secret of the data-plane handshake (a Kubernetes Secret in a pod).</summary>
     public string? ClusterToken { get; init; }
 
+    /// <summary>The operations endpoint's port (/healthz, /readyz, /metrics); none when null, since local processes would share one.</summary>
+    public int? HttpPort { get; init; }
+
+    /// <summary>
+    /// How long a leaving coordinator may take to finish its iteration and write the final
+    /// snapshot before the singleton hands over. A pod's termination grace period must be longer.
+    /// </summary>
+    public TimeSpan HandOverTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     // Failure detection and downing. Defaults tolerate a long GC pause of a training process;
     // tests use the tuned values of AKKA-NOTES (500 ms / 1500 ms / 2 s).
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(1);
@@ -61,6 +70,8 @@ public sealed record NodeSettings
         public const string Roles = "DSOLVER_ROLES";
         public const string DataPlanePort = "DSOLVER_DATA_PORT";
         public const string ClusterToken = "DSOLVER_CLUSTER_TOKEN";
+        public const string HttpPort = "DSOLVER_HTTP_PORT";
+        public const string HandOverTimeout = "DSOLVER_HANDOVER_TIMEOUT";
         public const string HeartbeatInterval = "DSOLVER_HEARTBEAT_INTERVAL";
         public const string AcceptableHeartbeatPause = "DSOLVER_ACCEPTABLE_HEARTBEAT_PAUSE";
         public const string StableAfter = "DSOLVER_SBR_STABLE_AFTER";
@@ -79,6 +90,8 @@ public sealed record NodeSettings
         if (Get(Variables.Roles) is { } roles) s = s with { Roles = ParseList(roles) };
         if (Get(Variables.DataPlanePort) is { } data) s = s with { DataPlanePort = ParsePort(Variables.DataPlanePort, data) };
         if (Get(Variables.ClusterToken) is { } token) s = s with { ClusterToken = token };
+        if (Get(Variables.HttpPort) is { } http) s = s with { HttpPort = ParsePort(Variables.HttpPort, http) };
+        if (Get(Variables.HandOverTimeout) is { } handOver) s = s with { HandOverTimeout = ParseDuration(Variables.HandOverTimeout, handOver) };
         if (Get(Variables.HeartbeatInterval) is { } hb) s = s with { HeartbeatInterval = ParseDuration(Variables.HeartbeatInterval, hb) };
         if (Get(Variables.AcceptableHeartbeatPause) is { } pause) s = s with { AcceptableHeartbeatPause = ParseDuration(Variables.AcceptableHeartbeatPause, pause) };
         if (Get(Variables.StableAfter) is { } stable) s = s with { StableAfter = ParseDuration(Variables.StableAfter, stable) };
@@ -100,6 +113,8 @@ public sealed record NodeSettings
             throw new NodeSettingsException("public host", $"binding {BindHost} needs the address other nodes reach this one at ({Variables.PublicHost} or --public-host)");
         CheckPort("port", Port);
         CheckPort("data-plane port", DataPlanePort);
+        if (HttpPort is { } http) CheckPort("HTTP port", http);
+        if (HandOverTimeout < TimeSpan.FromSeconds(1)) throw new NodeSettingsException("hand-over timeout", "must be at least 1s");
         foreach (var seed in Seeds) ParseSeed(seed);
         foreach (var role in Roles)
             if (!ClusterRoles.All.Contains(role))
@@ -135,7 +150,7 @@ public sealed record NodeSettings
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
         builder.Append($"SystemName = {SystemName}, BindHost = {BindHost}, PublicHost = {PublicHost}, Port = {Port}, ")
-            .Append($"Seeds = [{string.Join(", ", Seeds)}], Roles = [{string.Join(", ", Roles)}], DataPlanePort = {DataPlanePort}, ")
+            .Append($"Seeds = [{string.Join(", ", Seeds)}], Roles = [{string.Join(", ", Roles)}], DataPlanePort = {DataPlanePort}, HttpPort = {HttpPort}, ")
             .Append($"ClusterToken = {(ClusterToken is null ? "(none)" : "(set)")}");
         return true;
     }

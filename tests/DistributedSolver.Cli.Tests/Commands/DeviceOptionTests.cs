@@ -55,7 +55,7 @@ public sealed class DeviceOptionTests : IDisposable
     {
         var (exit, _, error) = DsolverProcess.Run(_workspace.Directory, "train", "--solver", "short.prototxt", "--device", "tpu:0");
         Assert.Equal(1, exit);
-        Assert.Contains("--device: device 'tpu:0' is not one of cpu, gpu, gpu:N or ilgpu-cpu", error);
+        Assert.Contains("--device (DSOLVER_DEVICE): device 'tpu:0' is not one of cpu, gpu, gpu:N or ilgpu-cpu", error);
     }
 
     [Fact]
