@@ -51,6 +51,9 @@ internal sealed record DataPlaneSettings
     public TimeSpan ReconnectMinBackoff { get; init; } = TimeSpan.FromMilliseconds(100);
     public TimeSpan ReconnectMaxBackoff { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Counts the bytes of tensor frames on the node's metrics; uncounted when null.</summary>
+    public Operations.NodeMonitor? Monitor { get; init; }
+
     /// <summary>Open inbound sockets (handshaking or not) beyond which new ones are closed at once.</summary>
     public int MaxConnections { get; init; } = 256;
 

@@ -19,10 +19,12 @@ internal sealed class FrameLink : IDisposable
     // may be disposed (and release its credit) after the link is gone.
     private readonly SemaphoreSlim _credit;
     private readonly CancellationTokenSource _disposed = new();
+    private readonly Operations.NodeMonitor? _monitor;
 
     private FrameLink(Socket socket, DataPlaneSettings settings)
     {
         _socket = socket;
+        _monitor = settings.Monitor;
         socket.NoDelay = true;
         Peer = socket.RemoteEndPoint?.ToString() ?? "an unknown peer";
         // Large segments: a 4 MB frame crosses the pipe in a few dozen socket calls, not a thousand.
@@ -65,6 +67,7 @@ internal sealed class FrameLink : IDisposable
     public async ValueTask WriteAsync(FrameHeader header, ReadOnlyMemory<byte> payload, CancellationToken cancellation)
     {
         FrameCodec.Write(_toSend.Writer, header, payload.Span);
+        _monitor?.DataPlaneBytesSent.Inc(FrameHeader.Size + payload.Length);
         FlushResult flushed = await _toSend.Writer.FlushAsync(cancellation).ConfigureAwait(false);
         if (flushed.IsCompleted || flushed.IsCanceled) throw new IOException($"the connection to {Peer} is closed");
     }
@@ -83,6 +86,7 @@ internal sealed class FrameLink : IDisposable
             await _credit.WaitAsync(_disposed.Token).ConfigureAwait(false);
             if (await ReadAsync(maxPayload, CancellationToken.None).ConfigureAwait(false) is not { } frame) return;
             frame.Payload.ReleaseOnDispose(_credit);
+            _monitor?.DataPlaneBytesReceived.Inc(FrameHeader.Size + frame.Payload.Length);
             if (frame.Header.Kind != expected)
             {
                 frame.Payload.Dispose();
