@@ -127,24 +127,25 @@ internal static partial class DeploymentChecks
         return problems;
     }
 
-    /// <summary>GPU limits, node selectors and tolerations appear exactly where GPUs are expected: the workers of the gpu overlays, nowhere else.</summary>
+    /// <summary>GPU limits, node selectors, tolerations and DSOLVER_DEVICE=gpu:0 appear exactly where GPUs are expected: every pod of the gpu overlays, nowhere else.</summary>
     public static List<string> GpuPlacement(RenderedManifests m, bool expectGpu)
     {
         var problems = new List<string>();
+        // Every pod of a GPU run computes on a GPU: registration refuses a worker whose arithmetic differs from the coordinator's.
+        bool gpu = expectGpu;
         foreach (var w in m.Workloads)
         {
-            bool gpuWorker = expectGpu && m.Role(WorkerRole)?.Name == w.Name;
             bool hasSelector = w.PodSpec.Map("nodeSelector")?.Children.Count > 0;
             bool hasToleration = w.PodSpec.Seq("tolerations").OfType<YamlMappingNode>().Any(t => t.Text("key") == "nvidia.com/gpu");
-            if (hasSelector != gpuWorker) problems.Add($"{w.Name}: nodeSelector {(gpuWorker ? "missing" : "present")} (GPU placement belongs to the gpu overlay's workers only)");
-            if (hasToleration != gpuWorker) problems.Add($"{w.Name}: nvidia.com/gpu toleration {(gpuWorker ? "missing" : "present")}");
+            if (hasSelector != gpu) problems.Add($"{w.Name}: nodeSelector {(gpu ? "missing" : "present")} (GPU placement belongs to every pod of the gpu overlay and to none elsewhere)");
+            if (hasToleration != gpu) problems.Add($"{w.Name}: nvidia.com/gpu toleration {(gpu ? "missing" : "present")}");
             foreach (var c in w.Containers)
             {
                 bool limit = c.Root.Text("resources", "limits", "nvidia.com/gpu") is { } n && int.TryParse(n, out int count) && count > 0;
-                if (limit != gpuWorker) problems.Add($"{w.Name}/{c.Name}: nvidia.com/gpu limit {(gpuWorker ? "missing" : "present")}");
+                if (limit != gpu) problems.Add($"{w.Name}/{c.Name}: nvidia.com/gpu limit {(gpu ? "missing" : "present")}");
                 string device = c.Env("DSOLVER_DEVICE") ?? "(unset)";
-                if (gpuWorker ? device != "gpu:0" : device.StartsWith("gpu", StringComparison.Ordinal))
-                    problems.Add($"{w.Name}/{c.Name}: DSOLVER_DEVICE is {device} {(gpuWorker ? "on a GPU worker (gpu:0 expected)" : "without a GPU")}");
+                if (gpu ? device != "gpu:0" : device.StartsWith("gpu", StringComparison.Ordinal))
+                    problems.Add($"{w.Name}/{c.Name}: DSOLVER_DEVICE is {device} {(gpu ? "on a GPU pod (gpu:0 expected)" : "without a GPU")}");
             }
         }
         return problems;

@@ -1,9 +1,10 @@
 namespace DistributedSolver.Cli.Tests.Deployment;
 
 /// <summary>
-/// GPUs are asked for only by the gpu overlays' workers: a CPU deployment that requested
-/// nvidia.com/gpu would never schedule on a cluster without GPUs, and a GPU worker without the
-/// limit would see no device.
+/// GPUs are asked for by every pod of the gpu overlays and by none elsewhere: a CPU deployment
+/// that requested nvidia.com/gpu would never schedule on a cluster without GPUs, a GPU pod without
+/// the limit would see no device, and a coordinator on another device than its workers would
+/// refuse them (their arithmetic fingerprints differ).
 /// </summary>
 public sealed class GpuOverlayTests
 {
@@ -11,7 +12,7 @@ public sealed class GpuOverlayTests
     [InlineData("cpu", false)]
     [InlineData("gpu", true)]
     [InlineData("gpu-tls", true)]
-    public void Gpu_limits_node_selectors_and_tolerations_appear_only_on_gpu_workers(string overlay, bool gpu) =>
+    public void Gpu_limits_node_selectors_and_tolerations_appear_on_every_pod_of_gpu_overlays_only(string overlay, bool gpu) =>
         Assert.Empty(DeploymentChecks.GpuPlacement(Kustomize.Manifests(overlay), gpu));
 
     [KubectlFact]
