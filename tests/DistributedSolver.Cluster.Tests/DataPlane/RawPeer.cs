@@ -83,7 +83,12 @@ internal sealed class RawPeer : IDisposable
     public Task SendFrameAsync(FrameKind kind, byte[] payload, int iteration = 0, long version = 0) =>
         SendAsync(FrameCodecTests.Encode(FrameHeader.For(kind, iteration, 0, 1, version, payload), payload));
 
-    public async Task SendAsync(byte[] bytes) => await _stream.WriteAsync(bytes);
+    // Plain peers write to the socket itself, so a reset surfaces as the SocketException tests expect.
+    public async Task SendAsync(byte[] bytes)
+    {
+        if (_stream is NetworkStream) await _socket.SendAsync(bytes, SocketFlags.None);
+        else await _stream.WriteAsync(bytes);
+    }
 
     /// <summary>
     /// True once the other side has closed (reads drain to the end of the stream, or fail on a
@@ -94,7 +99,7 @@ internal sealed class RawPeer : IDisposable
         var buffer = new byte[4096];
         try
         {
-            while (await _stream.ReadAsync(buffer, cancellation) > 0)
+            while ((_stream is NetworkStream ? await _socket.ReceiveAsync(buffer, SocketFlags.None, cancellation) : await _stream.ReadAsync(buffer, cancellation)) > 0)
             {
             }
             return true;
