@@ -40,7 +40,7 @@ public sealed class ClusterNode : IAsyncDisposable
     {
         var config = HoconBuilder.Config(settings);
         if (overrides is not null) config = overrides.WithFallback(config);
-        var node = new ClusterNode(settings, ActorSystem.Create(settings.SystemName, config));
+        var node = new ClusterNode(settings, CreateSystem(settings, config));
         if (settings.HttpPort is { } port)
         {
             // Before joining, so probes answer (not ready) while the node joins.
@@ -51,6 +51,25 @@ public sealed class ClusterNode : IAsyncDisposable
         // A seedless node founds its own cluster: the first coordinator of a fresh cluster.
         if (settings.Seeds.Count == 0) node.Cluster.Join(node.Cluster.SelfAddress);
         return node;
+    }
+
+    // With TLS, the setup carries the pin to the cluster certificate (ClusterCertificate says why
+    // HOCON cannot); the system holds the certificate until it terminates.
+    private static ActorSystem CreateSystem(NodeSettings settings, Config config)
+    {
+        if (!settings.TlsEnabled) return ActorSystem.Create(settings.SystemName, config);
+        var certificate = settings.LoadTlsCertificate();
+        try
+        {
+            var system = ActorSystem.Create(settings.SystemName, BootstrapSetup.Create().WithConfig(config).And(certificate.AkkaSslSetup()));
+            system.WhenTerminated.ContinueWith(_ => certificate.Dispose(), TaskScheduler.Default);
+            return system;
+        }
+        catch
+        {
+            certificate.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
