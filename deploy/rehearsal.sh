@@ -330,25 +330,37 @@ scenario() {   # NAME INDEX
     log "=== $name"
     create_network
     start_cluster
-    local expect_exit=(coordinator-0 coordinator-1 worker-0 worker-1 worker-2) note="" sigterm_bad=""
+    local expect_exit=(coordinator-0 coordinator-1 worker-0 worker-1 worker-2) note="" sigterm_bad="" at
     case $name in
         clean) ;;
         kill-worker)
             wait_for "$RUN_TIMEOUT" "iteration $FAULT_ITER" past_iteration "$FAULT_ITER"
-            log "kill -9 worker-1 at iteration $(last_iteration "$(active_coordinator)")"
+            at=$(last_iteration "$(active_coordinator)")
+            final_model && fail "the run ended before the fault"
+            log "kill -9 worker-1 at iteration $at"
             kill -9 "${PID[worker-1]}"
+            # The coordinator drops it from its roster (downed), and trains on with two.
+            wait_for "$RUN_TIMEOUT" "iteration with 2 live workers" logged "$(active_coordinator)" ", 2 live workers)"
             expect_exit=(coordinator-0 coordinator-1 worker-0 worker-2)
-            note="worker-1 killed at iteration $(last_iteration "$(active_coordinator)")" ;;
+            note="worker-1 killed at iteration $at, training went on with 2" ;;
         cut-link)
             wait_for "$RUN_TIMEOUT" "iteration $FAULT_ITER" past_iteration "$FAULT_ITER"
+            at=$(last_iteration "$(active_coordinator)")
+            final_model && fail "the run ended before the fault"
             ip -n "$NS-sw" link set "$(port_name worker-1)" down
-            log "worker-1's link cut at iteration $(last_iteration "$(active_coordinator)") (never restored)"
+            log "worker-1's link cut at iteration $at (never restored)"
+            wait_for "$RUN_TIMEOUT" "iteration with 2 live workers" logged "$(active_coordinator)" ", 2 live workers)"
+            # Alone on its side, the worker is downed by its own Split Brain Resolver: exit 1, so
+            # that Kubernetes restarts it.
+            wait_for "$EXIT_TIMEOUT" "exit of the cut-off worker-1" all_exited worker-1
+            reap worker-1; ((RC == 1)) || fail "the cut-off worker-1 exited $RC, not 1 (downed)"
             expect_exit=(coordinator-0 coordinator-1 worker-0 worker-2)
-            note="worker-1 cut off at iteration $(last_iteration "$(active_coordinator)")" ;;
+            note="worker-1 cut off at iteration $at, training went on with 2, worker-1 downed (exit 1)" ;;
         kill-coordinator|sigterm-coordinator)
             wait_for "$RUN_TIMEOUT" "iteration $FAULT_ITER" past_iteration "$FAULT_ITER"
-            local active standby at before
+            local active standby before
             active=$(active_coordinator)
+            final_model && fail "the run ended before the fault"
             [[ $active == coordinator-0 ]] && standby=coordinator-1 || standby=coordinator-0
             at=$(last_iteration "$active"); before=$(newest_snapshot)
             ((before > 0)) || fail "no snapshot before the fault"
