@@ -1,6 +1,8 @@
 using Akka.Actor;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
+using Akka.Event;
+using Done = Akka.Done;
 
 namespace DistributedSolver.Cluster.Hosting;
 
@@ -40,10 +42,44 @@ public sealed class ClusterNode : IAsyncDisposable
         return node;
     }
 
-    /// <summary>Runs the coordinator singleton on this node's coordinator role (active or standby; the role is in the HOCON).</summary>
-    public IActorRef StartCoordinatorSingleton(Props coordinator) =>
-        System.ActorOf(ClusterSingletonManager.Props(coordinator, PoisonPill.Instance,
+    /// <summary>
+    /// Runs the coordinator singleton on this node's coordinator role (active or standby; the role
+    /// is in the HOCON). When the node leaves on purpose (SIGTERM, Ctrl-C), the singleton, if it runs
+    /// here, first stops at an iteration boundary and writes a snapshot, so the next one resumes
+    /// exactly there; not when the node was downed, since the next singleton may already be running.
+    /// </summary>
+    public IActorRef StartCoordinatorSingleton(Props coordinator)
+    {
+        var manager = System.ActorOf(ClusterSingletonManager.Props(coordinator, PoisonPill.Instance,
             ClusterSingletonManagerSettings.Create(System)), CoordinatorName);
+        var shutdown = CoordinatedShutdown.Get(System);
+        shutdown.AddTask(CoordinatedShutdown.PhaseBeforeClusterShutdown, "dsolver-hand-over-snapshot", async () =>
+        {
+            if (shutdown.ShutdownReason is CoordinatedShutdown.ClusterDowningReason) return Done.Instance;
+            IActorRef singleton;
+            try
+            {
+                singleton = await System.ActorSelection($"/user/{CoordinatorName}/{SingletonName}").ResolveOne(TimeSpan.FromSeconds(1));
+            }
+            catch (ActorNotFoundException)
+            {
+                return Done.Instance; // a standby: nothing runs here
+            }
+            try
+            {
+                await singleton.Ask<Training.HandOverPrepared>(Training.PrepareHandOver.Instance, Settings.HandOverTimeout);
+            }
+            catch (AskTimeoutException)
+            {
+                System.Log.Warning("No snapshot within the hand-over timeout ({0}): the next coordinator resumes from the newest earlier one", Settings.HandOverTimeout);
+            }
+            return Done.Instance;
+        });
+        return manager;
+    }
+
+    /// <summary>The singleton's name under its manager (Akka's default).</summary>
+    private const string SingletonName = "singleton";
 
     /// <summary>A proxy that reaches the singleton wherever it runs and buffers during a hand-over.</summary>
     public IActorRef CoordinatorProxy(string name = "coordinator-proxy") =>

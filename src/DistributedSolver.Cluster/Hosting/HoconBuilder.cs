@@ -95,6 +95,8 @@ public static class HoconBuilder
               coordinated-shutdown {
                 # SIGTERM (a pod stopping) leaves the cluster gracefully: the singleton hands over.
                 run-by-clr-shutdown-hook = on
+                # The leaving coordinator's last iteration and snapshot (ClusterNode) run in this phase.
+                phases.before-cluster-shutdown.timeout = {{Duration(settings.HandOverTimeout + TimeSpan.FromSeconds(5))}}
               }
             }
             dsolver {

@@ -44,6 +44,9 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
     private bool _finished;
     private bool _resumed;
     private TrainingOutcome? _failure;
+    // Who asked for a hand-over (the node is leaving), and whether its snapshot is on the way.
+    private IActorRef? _handOverTo;
+    private bool _handOverSnapshot;
 
     public CoordinatorActor(CoordinatorSettings settings)
     {
@@ -133,10 +136,46 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
         {
             if (written.Files is { } files) _settings.Observer.OnSnapshot(files);
             if (_failure is { } failure) Finish(failure);
+            else if (_handOverSnapshot) HandedOver(written.Files);
             else if (!_finished) Advance();
         });
         Receive<Evaluated>(_ => !_finished, OnEvaluated);
         Receive<NoWorkersLeft>(_ => Fail($"no live worker for {_settings.NoWorkerTimeout.TotalSeconds:0} s"));
+        Receive<PrepareHandOver>(_ => OnHandOver());
+    }
+
+    // The run stops at the next iteration boundary: now, when none is in flight or no worker is
+    // left to finish it, else once the iteration or test pass in flight is done (Advance).
+    private void OnHandOver()
+    {
+        if (_finished || _failure is not null)
+        {
+            Sender.Tell(new HandOverPrepared(null));
+            return;
+        }
+        _handOverTo = Sender;
+        _log.Info("Leaving: the run stops at iteration {0}'s boundary for a snapshot, then the singleton hands over", _schedule.Iteration);
+        if (!_started || _workers.Count == 0) WriteHandOverSnapshot();
+    }
+
+    // Also when an iteration is in flight without workers: the parameter server refuses a snapshot
+    // once part of the iteration is applied, and then the newest earlier snapshot is the resume point.
+    private void WriteHandOverSnapshot()
+    {
+        if (_handOverSnapshot) return;
+        _handOverSnapshot = true;
+        _blocks.Clear();
+        _batches.Clear();
+        Timers.CancelAll();
+        _parameterServer.Tell(new ParameterServerActor.WriteSnapshot(_schedule.TestPositions));
+    }
+
+    private void HandedOver(SnapshotFiles? files)
+    {
+        _log.Info(files is null ? "Stopped for the hand-over without a snapshot" : "Stopped for the hand-over after the snapshot of iteration {0}", files?.Iteration);
+        _handOverTo!.Tell(new HandOverPrepared(files));
+        // Workers re-register with the next singleton; this one only answers pings until it is stopped.
+        Become(() => Receive<Ping>(p => Sender.Tell(new Pong(p.Sequence))));
     }
 
     private void Register(RegisterWorker r)
@@ -172,7 +211,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
         if (index < 0) return;
         _log.Warning("Worker {0} is gone ({1} live)", _workers[index].Id, _workers.Count - 1);
         _workers.RemoveAt(index);
-        Reassign(worker);
+        if (_handOverTo is not null && _workers.Count == 0) WriteHandOverSnapshot();
+        else Reassign(worker);
     }
 
     // Gives the outstanding nodes and batches of a dead worker (or of no one, once a worker is back) to the live ones.
@@ -211,6 +251,11 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
     // Runs the schedule until a step has to wait for workers or the parameter server.
     private void Advance()
     {
+        if (_handOverTo is not null)
+        {
+            WriteHandOverSnapshot();
+            return;
+        }
         _step = _schedule.Next();
         switch (_step)
         {

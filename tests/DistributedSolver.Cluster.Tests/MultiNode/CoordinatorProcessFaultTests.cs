@@ -9,8 +9,8 @@ namespace DistributedSolver.Cluster.Tests.MultiNode;
 
 /// <summary>
 /// The active coordinator is a real <c>dsolver coordinator</c> process, killed with <c>kill -9</c>
-/// once it has snapshotted; the standby (in the test) takes the singleton over, resumes from the
-/// newest snapshot, and the run ends with the bits of <c>dsolver train</c>.
+/// or stopped with SIGTERM once it has snapshotted; the standby (in the test) takes the singleton
+/// over, resumes from the newest snapshot, and the run ends with the bits of <c>dsolver train</c>.
 /// </summary>
 public sealed class CoordinatorProcessFaultTests : MultiNodeTest
 {
@@ -24,6 +24,36 @@ public sealed class CoordinatorProcessFaultTests : MultiNodeTest
 
     [Fact]
     public async Task MultiNode_a_killed_coordinator_process_is_replaced_by_the_standby_and_the_weights_do_not_change()
+    {
+        var (reference, result, observer, _) = await RunAndStopTheActiveProcess(active => active.Kill());
+        Assert.True(result.Succeeded, result.Message);
+        Assert.True(observer.Iterations[0].Iteration > 0, "the standby must resume from a snapshot, not start over");
+        Assert.Equal(reference, NetParameterBlobs.Read(observer.Snapshots[^1].Model).Blobs.SelectMany(b => b.Values).ToArray());
+    }
+
+    [Fact]
+    public async Task MultiNode_SIGTERM_to_the_active_coordinator_writes_a_snapshot_exits_0_and_the_standby_resumes_exactly_there()
+    {
+        var (reference, result, observer, active) = await RunAndStopTheActiveProcess(active =>
+        {
+            active.Terminate();
+            Assert.True(active.WaitForExit(TimeSpan.FromSeconds(30)), "the coordinator did not exit within 30 s of SIGTERM");
+        });
+        Assert.Equal(0, active.ExitCode);
+        var stopped = System.Text.RegularExpressions.Regex.Match(active.Output, @"Stopped for the hand-over after the snapshot of iteration (\d+)");
+        Assert.True(stopped.Success, "the leaving coordinator wrote no snapshot:\n" + active.Output);
+        int iteration = int.Parse(stopped.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(result.Succeeded, result.Message);
+        Assert.Equal(iteration, observer.Iterations[0].Iteration);
+        Assert.Equal(reference, NetParameterBlobs.Read(observer.Snapshots[^1].Model).Blobs.SelectMany(b => b.Values).ToArray());
+    }
+
+    /// <summary>
+    /// Trains with a <c>dsolver coordinator</c> process as the active coordinator, a standby and three
+    /// workers in the test; <paramref name="stop"/> ends the process once it has a complete snapshot.
+    /// Returns <c>dsolver train</c>'s weights, the run's outcome and what the standby reported.
+    /// </summary>
+    private async Task<(float[] Reference, TrainingOutcome Result, RecordingObserver Standby, DsolverNodeProcess Active)> RunAndStopTheActiveProcess(Action<DsolverNodeProcess> stop)
     {
         string solver = TrainingRuns.WriteSolver(_directory, maxIter: 6000, iterSize: 4, snapshot: 50);
         var definition = TrainingDefinition.Load(solver);
@@ -59,14 +89,11 @@ public sealed class CoordinatorProcessFaultTests : MultiNodeTest
         }
         for (int i = 0; i < 3; i++) TrainingRuns.StartWorker(nodes[i], definition, $"worker-{i}");
 
-        // kill -9 once the process has a complete snapshot to resume from.
         await AwaitAssertAsync(() => Assert.NotNull(SnapshotStore.Newest(definition.SnapshotPrefix)), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(20));
-        active.Kill();
+        stop(active);
 
         var result = await outcome.Task.WaitAsync(TimeSpan.FromSeconds(90));
-        Assert.True(result.Succeeded, result.Message);
-        Assert.True(observer.Iterations[0].Iteration > 0, "the standby must resume from a snapshot, not start over");
-        Assert.Equal(reference, NetParameterBlobs.Read(observer.Snapshots[^1].Model).Blobs.SelectMany(b => b.Values).ToArray());
+        return (reference, result, observer, active);
     }
 
     protected override void Dispose(bool disposing)
