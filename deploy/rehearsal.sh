@@ -290,6 +290,9 @@ newest_snapshot() {   # -> the newest complete snapshot's iteration under $SNAPS
     find "$SNAPSHOTS" -maxdepth 1 -name 'mlp_iter_*.solverstate' -printf '%f\n' 2>/dev/null |
         sed 's/mlp_iter_\([0-9]*\)\.solverstate/\1/' | sort -n | tail -1 | grep . || echo 0
 }
+resumed_at() {   # COORDINATOR -> the iteration its singleton started at
+    grep -o 'Coordinator started (incarnation [0-9]*) at iteration [0-9]*' "${LOG[$1]}" | tail -1 | awk '{print $NF}'
+}
 final_model() { [[ -f $SNAPSHOTS/mlp_iter_$MAX_ITER.caffemodel ]]; }
 all_exited() { local p; for p in "$@"; do ! alive "$p" || return 1; done; }
 
@@ -365,12 +368,15 @@ scenario() {   # NAME INDEX
             at=$(last_iteration "$active"); before=$(newest_snapshot)
             ((before > 0)) || fail "no snapshot before the fault"
             if [[ $name == kill-coordinator ]]; then
-                log "kill -9 $active (active) at iteration $at, newest snapshot $before"
                 kill -9 "${PID[$active]}"
+                before=$(newest_snapshot)   # read after the kill: nothing can write one since
+                log "kill -9 $active (active) at iteration $at, newest snapshot $before"
                 wait_for "$RUN_TIMEOUT" "training on $standby" logged "$standby" "\] Iteration [0-9]"
-                log "$standby trains from iteration $(grep -o '\] Iteration [0-9]*' "${LOG[$standby]}" | head -1 | awk '{print $3}'); restarting $active"
+                local resumed; resumed=$(resumed_at "$standby")
+                log "$standby resumed at iteration $resumed; restarting $active, as its StatefulSet would"
+                [[ $resumed == "$before" ]] || fail "$standby resumed at iteration '$resumed', not from the newest snapshot $before"
                 start_pod "$active"
-                note="$active killed at iteration $at, resumed from $before"
+                note="$active killed at iteration $at, $standby resumed from snapshot $before, $active restarted as standby"
             else
                 log "SIGTERM to $active (active) at iteration $at, newest snapshot $before"
                 kill -TERM "${PID[$active]}"
@@ -379,9 +385,16 @@ scenario() {   # NAME INDEX
                 log "$active exited $rc; newest snapshot now $after"
                 note="$active stopped at iteration $at, exit $rc, newest snapshot $before -> $after"
                 ((rc == 0)) || sigterm_bad+="; exit $rc after SIGTERM, not 0"
-                # A final snapshot is one off the schedule; FAULT_ITER is chosen so that the
-                # iteration in flight never reaches the next scheduled one.
-                ((after > before && after % SNAPSHOT != 0)) || sigterm_bad+="; no final snapshot after SIGTERM"
+                # The final snapshot: the coordinator says which, and it is the newest; off the
+                # schedule unless the iteration in flight happened to end on it.
+                local final; final=$(grep -o 'Stopped for the hand-over after the snapshot of iteration [0-9]*' "${LOG[$active]}" | awk '{print $NF}')
+                [[ -n $final && $final == "$after" ]] && ((after > before)) &&
+                    { ((after % SNAPSHOT != 0)) || logged "$active" "Leaving: the run stops at iteration $after's boundary"; } ||
+                    sigterm_bad+="; no final snapshot after SIGTERM (the log names '${final:-none}', newest $after)"
+                wait_for "$RUN_TIMEOUT" "singleton on $standby" logged "$standby" "Coordinator started .* at iteration"
+                local resumed; resumed=$(resumed_at "$standby")
+                [[ $resumed == "$after" ]] || sigterm_bad+="; $standby resumed at iteration $resumed, not at the final snapshot $after"
+                note="$note, $standby resumed there"
                 expect_exit=("$standby" worker-0 worker-1 worker-2)
             fi ;;
     esac
