@@ -181,7 +181,6 @@ common_env() {   # POD SERVICE
     echo DSOLVER_BIND_HOST=0.0.0.0
     echo "DSOLVER_PUBLIC_HOST=$1.$2"
     echo DSOLVER_PORT=4053
-    echo DSOLVER_DATA_PORT=4054
     echo DSOLVER_SEEDS=coordinator-0.coordinator:4053,coordinator-1.coordinator:4053
     echo "DSOLVER_CLUSTER_TOKEN=$CLUSTER_TOKEN"
     echo "DSOLVER_DATA_PATH=$DATA_PATH"
@@ -194,6 +193,7 @@ common_env() {   # POD SERVICE
 }
 coordinator_env() {   # POD
     common_env "$1" coordinator
+    echo DSOLVER_DATA_PORT=4054                    # the data plane: coordinators listen, workers dial
     echo "DSOLVER_SNAPSHOT_PREFIX=$SNAPSHOTS/mlp"  # the ReadWriteMany volume, shared by both coordinators
     echo DSOLVER_MIN_WORKERS=3
     echo DSOLVER_HANDOVER_TIMEOUT=60s
@@ -300,14 +300,12 @@ reap() {   # POD: sets RC to its exit code (the process has ended); not in $(...
     RC=0; wait "${PID[$1]}" || RC=$?
 }
 
-# Starts the five pods as the StatefulSets would: coordinator-0, then coordinator-1 once
-# coordinator-0 is up (OrderedReady), then the three workers at once (podManagementPolicy Parallel).
+# Starts the five pods as the StatefulSets would: both with podManagementPolicy Parallel, so all
+# at once; coordinator-0, the first seed, founds the cluster once no other seed answers (Akka's
+# seed-node timeout, 5 s) and the others join it.
 start_cluster() {
-    start_pod coordinator-0
-    wait_for "$START_TIMEOUT" "coordinator-0 singleton" logged coordinator-0 "started singleton actor\|Singleton manager starting singleton actor"
-    start_pod coordinator-1
-    wait_for "$START_TIMEOUT" "coordinator-1 Up" logged coordinator-1 "Welcome from"
-    start_pod worker-0; start_pod worker-1; start_pod worker-2
+    local pod
+    for pod in "${PODS[@]}"; do start_pod "$pod"; done
 }
 
 # ---------------------------------------------------------------------------------------------
