@@ -25,6 +25,9 @@
 #                    executable, else its dsolver.dll). Default: $DSOLVER_REHEARSAL_DSOLVER, else
 #                    src/DistributedSolver.Cli/bin/Release/net10.0/dsolver.dll, built if missing.
 #   --out DIR        logs, snapshots and the summary (default: a new directory under /tmp).
+#   --manifests DIR  a kustomize directory whose StatefulSets' DSOLVER_* variables must be the
+#                    ones this script sets, with the same values where they are not paths or
+#                    secrets (default: k8s/overlays/cpu where it exists and kubectl is installed).
 #   SCENARIO...      a subset of the scenarios above (default: all); `clean` always runs first,
 #                    since the others compare with it.
 # Needs root (ip netns, veth, bridge). Exits 0 when every scenario passed, 1 on a mismatch or a
@@ -50,12 +53,14 @@ EXIT_TIMEOUT=45                   # processes exiting once the run is over
 ALL_SCENARIOS=(clean kill-worker cut-link kill-coordinator sigterm-coordinator)
 
 DSOLVER=${DSOLVER_REHEARSAL_DSOLVER:-}
+MANIFESTS=${DSOLVER_REHEARSAL_MANIFESTS:-}
 OUT=${DSOLVER_REHEARSAL_OUT:-}
 SCENARIOS=()
 while (($#)); do
     case $1 in
         --dsolver) DSOLVER=${2:?--dsolver needs a path}; shift 2 ;;
         --out) OUT=${2:?--out needs a directory}; shift 2 ;;
+        --manifests) MANIFESTS=${2:?--manifests needs a kustomize directory}; shift 2 ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         clean|kill-worker|cut-link|kill-coordinator|sigterm-coordinator) SCENARIOS+=("$1"); shift ;;
         *) echo "rehearsal: unknown argument '$1' (see --help)" >&2; exit 2 ;;
@@ -200,6 +205,45 @@ coordinator_env() {   # POD
 }
 worker_env() {   # POD
     common_env "$1" worker
+}
+
+# The manifests set what these functions set: the same DSOLVER_* names per role, and the same
+# values except for paths (the rehearsal's stand in for mounts), the token (a Secret there) and the
+# least number of workers (the manifests' replica count).
+check_manifests() {   # KUSTOMIZE_DIR
+    local rendered want got pod role line CONFIG=/config SNAPSHOTS=/snapshots
+    rendered=$(kubectl kustomize "$1") || fail "kubectl kustomize $1 failed"
+    got=$(awk '
+        /^---/ { ss = 0; name = ""; var = "" }
+        /^kind: StatefulSet/ { ss = 1 }
+        ss && /^  name: / && name == "" { name = $2 }
+        ss && /- name: DSOLVER_/ { var = $3; next }
+        ss && var != "" && /^ *value: / { v = $0; sub(/^ *value: /, "", v); gsub(/"/, "", v); print name, var "=" v; var = ""; next }
+        ss && var != "" && /^ *valueFrom:/ { print name, var "=(from a Secret or field)"; var = "" }' <<<"$rendered" | sort)
+    want=$(for pod in coordinator-0 worker-0; do
+        role=${pod%-*}
+        "${role}_env" "$pod" | while IFS= read -r line; do
+            case ${line%%=*} in
+                DSOLVER_HEARTBEAT_INTERVAL|DSOLVER_ACCEPTABLE_HEARTBEAT_PAUSE|DSOLVER_SBR_STABLE_AFTER) continue ;;   # rehearsal only
+                DSOLVER_CLUSTER_TOKEN) line="${line%%=*}=(from a Secret or field)" ;;
+                DSOLVER_DATA_PATH|DSOLVER_SOLVER|DSOLVER_SNAPSHOT_PREFIX|DSOLVER_MIN_WORKERS) line="${line%%=*}=*" ;;
+                DSOLVER_PUBLIC_HOST) line="${line/$pod/\$(POD_NAME)}" ;;
+            esac
+            echo "$role $line"
+        done
+    done | sort)
+    local mismatch=""
+    while read -r role line; do
+        local name=${line%%=*}
+        if [[ ${line#*=} == '*' ]]; then grep -q "^$role $name=" <<<"$got" || mismatch+=$'\n'"  $role: $name missing in the manifests"
+        else grep -qxF "$role $line" <<<"$got" || mismatch+=$'\n'"  $role: $line, the manifests: $(grep "^$role $name=" <<<"$got" | cut -d' ' -f2- || echo missing)"
+        fi
+    done <<<"$want"
+    while read -r role line; do
+        grep -q "^$role ${line%%=*}=" <<<"$want" || mismatch+=$'\n'"  $role: the manifests set ${line%%=*}, the rehearsal does not"
+    done <<<"$got"
+    [[ -z $mismatch ]] || fail "the rehearsal's environment and $1 differ:$mismatch"
+    log "the pods' environment matches $1"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -425,6 +469,8 @@ scenario() {   # NAME INDEX
 
 # Each scenario runs in a subshell of its own (a failed check ends only that scenario) in the
 # background (so a signal to this script is handled at once); its namespaces go when it ends.
+if [[ -z $MANIFESTS && -d $REPO/k8s/overlays/cpu ]] && command -v kubectl >/dev/null; then MANIFESTS=$REPO/k8s/overlays/cpu; fi
+[[ -z $MANIFESTS ]] || check_manifests "$MANIFESTS"
 : >"$OUT/results"
 index=0
 for name in "${SCENARIOS[@]}"; do
