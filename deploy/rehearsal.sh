@@ -16,11 +16,12 @@
 #   kill-coordinator     kill -9 of the active coordinator past FAULT_ITER, once a snapshot exists;
 #                        the standby resumes from the newest snapshot. The killed pod is started
 #                        again once the standby is training, as its StatefulSet would.
-#   sigterm-coordinator  SIGTERM to the active coordinator past FAULT_ITER: it must exit 0 and leave
-#                        a snapshot off the `snapshot` schedule (the iteration it stopped at); the
-#                        standby finishes the run.
+#   sigterm-coordinator  SIGTERM to the active coordinator past FAULT_ITER: it must exit 0 after a
+#                        final snapshot (the one its log names, newer than the last scheduled
+#                        one); the standby resumes from exactly that snapshot and finishes the run.
+# Each run also checks that every pod that should exits 0 when the run is over.
 #
-# Usage: deploy/rehearsal.sh [--dsolver PATH] [--out DIR] [SCENARIO...]
+# Usage: deploy/rehearsal.sh [--dsolver PATH] [--out DIR] [--manifests DIR] [SCENARIO...]
 #   --dsolver PATH   a dsolver.dll (run with dotnet), or a published directory (its `dsolver`
 #                    executable, else its dsolver.dll). Default: $DSOLVER_REHEARSAL_DSOLVER, else
 #                    src/DistributedSolver.Cli/bin/Release/net10.0/dsolver.dll, built if missing.
@@ -47,7 +48,7 @@ MAX_ITER=300
 SNAPSHOT=50
 FAULT_ITER=120                    # faults land after this iteration (observed in the active coordinator's log)
 CLUSTER_TOKEN="rehearsal-$$-$RANDOM$RANDOM"
-START_TIMEOUT=60                  # a pod becoming part of the cluster
+START_TIMEOUT=60                  # the pods forming a cluster and starting iteration 0
 RUN_TIMEOUT=120                   # a scenario's training, start to final snapshot
 EXIT_TIMEOUT=45                   # processes exiting once the run is over
 ALL_SCENARIOS=(clean kill-worker cut-link kill-coordinator sigterm-coordinator)
@@ -111,6 +112,11 @@ probe_netns() {
 if ! reason=$(probe_netns); then
     echo "rehearsal: SKIPPED: $reason" >&2
     exit 77
+fi
+
+if ip netns list | awk '{print $1}' | grep -q "^$PREFIX-"; then
+    echo "rehearsal: namespaces named $PREFIX-* exist already (another run with this pid in another pid namespace?)" >&2
+    exit 2
 fi
 
 DOTNET=$(command -v dotnet || true)
@@ -350,7 +356,9 @@ reap() {   # POD: sets RC to its exit code (the process has ended); not in $(...
 start_cluster() {
     local pod
     for pod in "${PODS[@]}"; do start_pod "$pod"; done
+    wait_for "$START_TIMEOUT" "iteration 0 (the cluster forming, 3 workers registering)" training_started
 }
+training_started() { logged coordinator-0 "\] Iteration 0" || logged coordinator-1 "\] Iteration 0"; }
 
 # ---------------------------------------------------------------------------------------------
 declare -A PID=() LOG=()   # pod -> pid of its process (dotnet itself: ip netns exec and env exec it), its log
