@@ -50,6 +50,7 @@ public sealed class RehearsalRun : IDisposable
 
     private readonly string _directory = Directory.CreateTempSubdirectory("dsolver-rehearsal-").FullName;
     private readonly Lazy<(int ExitCode, string Output, TimeSpan Wall)> _result;
+    private bool _keep;
 
     public RehearsalRun() => _result = new(Run);
 
@@ -61,8 +62,9 @@ public sealed class RehearsalRun : IDisposable
             ? File.ReadAllLines(resultsPath).Select(l => l.Split('\t')).FirstOrDefault(f => f.Length == 4 && f[0] == scenario)
             : null;
         string Context() => $"rehearsal.sh exited {exitCode} after {wall.TotalSeconds:F0} s; its output (tail):\n{Tail(output, 20000)}";
+        if (row is not { } || row[1] != "PASS") _keep = true;
         Assert.True(row is not null, $"no result for {scenario}. {Context()}");
-        Assert.True(row[1] == "PASS", $"{scenario}: {row[3]}. {Context()}");
+        Assert.True(row[1] == "PASS", $"{scenario}: {row[3]}. Logs and snapshots kept in {_directory}. {Context()}");
     }
 
     private (int, string, TimeSpan) Run()
@@ -92,8 +94,10 @@ public sealed class RehearsalRun : IDisposable
 
     private static string Tail(string text, int chars) => text.Length <= chars ? text : "…" + text[^chars..];
 
+    // A failed scenario's logs stay for whoever reads the failure.
     public void Dispose()
     {
+        if (_keep) return;
         try { Directory.Delete(_directory, recursive: true); }
         catch (IOException) { }
     }
