@@ -16,8 +16,17 @@ internal sealed class ClusterOptions
     private readonly Option<string[]> _seeds = new("--seed") { Description = "a seed node as host:port (repeatable)", AllowMultipleArgumentsPerToken = false };
     private readonly Option<int?> _dataPort = new("--data-port") { Description = "tensor data-plane port" };
     private readonly Option<int?> _httpPort = new("--http-port") { Description = "port of /healthz, /readyz and /metrics (default: none)" };
+    private readonly Option<string?> _tlsCertificate = new("--tls-certificate")
+    {
+        Description = $"PKCS#12 (.pfx) cluster certificate: TLS on Akka.Remote and the data plane, peers must present the same one ({NodeSettings.Variables.TlsCertificate})",
+    };
+    // A flag shows up in the process list; the environment variable is the normal way.
+    private readonly Option<string?> _tlsPassword = new("--tls-certificate-password")
+    {
+        Description = $"the certificate's password (prefer {NodeSettings.Variables.TlsCertificatePassword}: flags are visible to other users)",
+    };
 
-    public IEnumerable<Option> All => [_systemName, _bindHost, _publicHost, _port, _seeds, _dataPort, _httpPort];
+    public IEnumerable<Option> All => [_systemName, _bindHost, _publicHost, _port, _seeds, _dataPort, _httpPort, _tlsCertificate, _tlsPassword];
 
     public void AddTo(Command command)
     {
@@ -34,6 +43,8 @@ internal sealed class ClusterOptions
         if (result.GetValue(_seeds) is { Length: > 0 } seeds) s = s with { Seeds = seeds };
         if (result.GetValue(_dataPort) is { } data) s = s with { DataPlanePort = data };
         if (result.GetValue(_httpPort) is { } http) s = s with { HttpPort = http };
+        if (result.GetValue(_tlsCertificate) is { } certificate) s = s with { TlsCertificatePath = certificate };
+        if (result.GetValue(_tlsPassword) is { } password) s = s with { TlsCertificatePassword = password };
         return s.Validate();
     }
 }

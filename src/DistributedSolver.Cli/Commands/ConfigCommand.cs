@@ -3,7 +3,7 @@ using DistributedSolver.Cluster.Hosting;
 
 namespace DistributedSolver.Cli.Commands;
 
-/// <summary><c>dsolver config --show</c>: the HOCON a node would run with, from the same settings.</summary>
+/// <summary><c>dsolver config --show</c>: the HOCON a node would run with, from the same settings (secrets redacted).</summary>
 internal static class ConfigCommand
 {
     public static Command Create()
@@ -15,7 +15,7 @@ internal static class ConfigCommand
         cluster.AddTo(command);
         command.SetAction(result => UserErrors.Run(() =>
         {
-            Console.Write(HoconBuilder.Build(cluster.Settings(result, [result.GetRequiredValue(role)])));
+            Console.Write(HoconBuilder.Build(cluster.Settings(result, [result.GetRequiredValue(role)]), redactSecrets: true));
             return 0;
         }));
         return command;

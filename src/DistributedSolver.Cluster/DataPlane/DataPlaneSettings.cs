@@ -32,7 +32,13 @@ internal sealed record DataPlaneSettings
     /// <summary>The listener's port; 0 picks a free one.</summary>
     public int Port { get; init; }
 
-    /// <summary>Connect plus handshake must finish within this, so a silent peer cannot hold a socket.</summary>
+    /// <summary>
+    /// The cluster certificate when TLS is on: every socket is wrapped in TLS, both ends present it
+    /// and accept only it, and the token handshake runs inside. Null: plain TCP, as before.
+    /// </summary>
+    public ClusterCertificate? Tls { get; init; }
+
+    /// <summary>Connect plus handshake (TLS and token) must finish within this, so a silent peer cannot hold a socket.</summary>
     public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Frames a connection holds for sending, the one being written included; more are refused.</summary>
@@ -51,6 +57,9 @@ internal sealed record DataPlaneSettings
     public TimeSpan ReconnectMinBackoff { get; init; } = TimeSpan.FromMilliseconds(100);
     public TimeSpan ReconnectMaxBackoff { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Counts the bytes of tensor frames on the node's metrics; uncounted when null.</summary>
+    public Operations.NodeMonitor? Monitor { get; init; }
+
     /// <summary>Open inbound sockets (handshaking or not) beyond which new ones are closed at once.</summary>
     public int MaxConnections { get; init; } = 256;
 
@@ -68,6 +77,8 @@ internal sealed record DataPlaneSettings
             BindHost = cluster.BindHost,
             AdvertisedHost = cluster.AdvertisedHost,
             Port = cluster.DataPlanePort,
+            // Loaded per data plane (one per coordinator or worker start); it lives as long as the process.
+            Tls = cluster.TlsEnabled ? cluster.LoadTlsCertificate() : null,
         };
     }
 

@@ -1,5 +1,9 @@
 using System.IO.Pipelines;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using DistributedSolver.Cluster.Hosting;
 using Akka.Actor;
 
 namespace DistributedSolver.Cluster.DataPlane;
@@ -8,7 +12,9 @@ namespace DistributedSolver.Cluster.DataPlane;
 /// One TCP connection as two pipes: a loop receives from the socket into one, a loop sends from the
 /// other, so parsing and socket calls overlap and a full pipe (the pause threshold) is what makes a
 /// slow peer slow its sender down. Reads are done by one reader at a time and writes by one writer
-/// at a time; the owning actor guarantees that.
+/// at a time; the owning actor guarantees that. With TLS (<see cref="DataPlaneSettings.Tls"/>) the
+/// loops read and write an <see cref="SslStream"/> over the socket instead, and start only once
+/// <see cref="SecureAsync"/> has authenticated the peer; without it the socket is used directly.
 /// </summary>
 internal sealed class FrameLink : IDisposable
 {
@@ -19,10 +25,21 @@ internal sealed class FrameLink : IDisposable
     // may be disposed (and release its credit) after the link is gone.
     private readonly SemaphoreSlim _credit;
     private readonly CancellationTokenSource _disposed = new();
+    private readonly Operations.NodeMonitor? _monitor;
+    // Null on plain TCP.
+    private readonly SslStream? _tls;
+    private readonly ClusterCertificate? _certificate;
+    // The name a client asks for (SNI); null on the accepting side.
+    private readonly string? _targetHost;
+    // Why the certificate check refused the peer, for the handshake's error.
+    private string? _refusal;
 
-    private FrameLink(Socket socket, DataPlaneSettings settings)
+    private FrameLink(Socket socket, DataPlaneSettings settings, string? targetHost = null)
     {
         _socket = socket;
+        _monitor = settings.Monitor;
+        _certificate = settings.Tls;
+        _targetHost = targetHost;
         socket.NoDelay = true;
         Peer = socket.RemoteEndPoint?.ToString() ?? "an unknown peer";
         // Large segments: a 4 MB frame crosses the pipe in a few dozen socket calls, not a thousand.
@@ -34,8 +51,8 @@ internal sealed class FrameLink : IDisposable
         _received = new Pipe(options);
         _toSend = new Pipe(options);
         _credit = new SemaphoreSlim(settings.ReceiveWindow);
-        _ = ReceiveLoopAsync();
-        _ = SendLoopAsync();
+        if (_certificate is null) StartLoops();
+        else _tls = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false, ValidatePeer);
     }
 
     /// <summary>The remote end point, for logs.</summary>
@@ -49,13 +66,49 @@ internal sealed class FrameLink : IDisposable
         try
         {
             await socket.ConnectAsync(host, port, cancellation).ConfigureAwait(false);
-            return new FrameLink(socket, settings);
+            return new FrameLink(socket, settings, host);
         }
         catch
         {
             socket.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// With TLS: the TLS handshake, as server (accepted sockets) or client (connected ones); each
+    /// side presents the cluster certificate and accepts only it. A stranger without it gets no
+    /// frame, not even the token challenge. Without TLS: nothing to do.
+    /// </summary>
+    public async Task SecureAsync(CancellationToken cancellation)
+    {
+        if (_tls is null) return;
+        var context = SslStreamCertificateContext.Create(_certificate!.Certificate, additionalCertificates: null, offline: true);
+        try
+        {
+            if (_targetHost is null)
+                await _tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+                {
+                    ServerCertificateContext = context,
+                    ClientCertificateRequired = true,
+                    CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+                }, cancellation).ConfigureAwait(false);
+            else
+                await _tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+                {
+                    TargetHost = _targetHost,
+                    // A context rather than a certificate list: .NET sends it whatever issuers the server names.
+                    ClientCertificateContext = context,
+                    CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+                }, cancellation).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException)
+        {
+            throw new DataPlaneProtocolException(_refusal is null
+                ? $"TLS handshake with {Peer} failed: {e.Message}"
+                : $"TLS: refused {Peer}: {_refusal}");
+        }
+        StartLoops();
     }
 
     public ValueTask<Frame?> ReadAsync(int maxPayload, CancellationToken cancellation) =>
@@ -65,6 +118,7 @@ internal sealed class FrameLink : IDisposable
     public async ValueTask WriteAsync(FrameHeader header, ReadOnlyMemory<byte> payload, CancellationToken cancellation)
     {
         FrameCodec.Write(_toSend.Writer, header, payload.Span);
+        _monitor?.DataPlaneBytesSent.Inc(FrameHeader.Size + payload.Length);
         FlushResult flushed = await _toSend.Writer.FlushAsync(cancellation).ConfigureAwait(false);
         if (flushed.IsCompleted || flushed.IsCanceled) throw new IOException($"the connection to {Peer} is closed");
     }
@@ -83,6 +137,7 @@ internal sealed class FrameLink : IDisposable
             await _credit.WaitAsync(_disposed.Token).ConfigureAwait(false);
             if (await ReadAsync(maxPayload, CancellationToken.None).ConfigureAwait(false) is not { } frame) return;
             frame.Payload.ReleaseOnDispose(_credit);
+            _monitor?.DataPlaneBytesReceived.Inc(FrameHeader.Size + frame.Payload.Length);
             if (frame.Header.Kind != expected)
             {
                 frame.Payload.Dispose();
@@ -98,7 +153,23 @@ internal sealed class FrameLink : IDisposable
         _disposed.Cancel();
         _toSend.Reader.CancelPendingRead();
         _received.Writer.CancelPendingFlush();
+        _tls?.Dispose();
         _socket.Dispose();
+    }
+
+    private void StartLoops()
+    {
+        _ = ReceiveLoopAsync();
+        _ = SendLoopAsync();
+    }
+
+    // Chain and name errors are expected (a self-signed certificate, pods reached by DNS names it
+    // does not list): the pin to the cluster certificate is the whole check.
+    private bool ValidatePeer(object sender, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
+    {
+        if (_certificate!.Accepts(certificate, out string refusal)) return true;
+        _refusal = refusal;
+        return false;
     }
 
     private async Task ReceiveLoopAsync()
@@ -108,7 +179,10 @@ internal sealed class FrameLink : IDisposable
         {
             while (true)
             {
-                int received = await _socket.ReceiveAsync(_received.Writer.GetMemory(), SocketFlags.None).ConfigureAwait(false);
+                var memory = _received.Writer.GetMemory();
+                int received = _tls is null
+                    ? await _socket.ReceiveAsync(memory, SocketFlags.None).ConfigureAwait(false)
+                    : await _tls.ReadAsync(memory).ConfigureAwait(false);
                 if (received == 0) break;
                 _received.Writer.Advance(received);
                 FlushResult flushed = await _received.Writer.FlushAsync().ConfigureAwait(false);
@@ -133,8 +207,10 @@ internal sealed class FrameLink : IDisposable
                 if (result.IsCanceled) break;
                 foreach (var segment in result.Buffer)
                 {
-                    for (var rest = segment; !rest.IsEmpty;)
-                        rest = rest[await _socket.SendAsync(rest, SocketFlags.None).ConfigureAwait(false)..];
+                    if (_tls is not null) await _tls.WriteAsync(segment).ConfigureAwait(false);
+                    else
+                        for (var rest = segment; !rest.IsEmpty;)
+                            rest = rest[await _socket.SendAsync(rest, SocketFlags.None).ConfigureAwait(false)..];
                 }
                 _toSend.Reader.AdvanceTo(result.Buffer.End);
                 if (result.IsCompleted) break;

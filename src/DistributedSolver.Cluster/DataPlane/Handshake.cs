@@ -8,7 +8,9 @@ namespace DistributedSolver.Cluster.DataPlane;
 /// Proves that a peer holds the cluster token and serves the current incarnation, without either
 /// crossing the wire: the server sends a fresh random challenge, the client answers
 /// HMAC-SHA256(token; challenge ‖ incarnation ‖ node id). A peer that fails is disconnected
-/// without an answer, so a stranger on the port learns nothing but a challenge.
+/// without an answer, so a stranger on the port learns nothing but a challenge. With TLS on, the
+/// TLS handshake comes first, under the same deadline: a peer without the cluster certificate
+/// does not even see the challenge.
 /// </summary>
 internal static class Handshake
 {
@@ -23,6 +25,7 @@ internal static class Handshake
     public static Task<string> AcceptAsync(FrameLink link, DataPlaneSettings settings, long incarnation, CancellationToken cancellation) =>
         WithDeadline(settings, cancellation, async deadline =>
         {
+            await link.SecureAsync(deadline).ConfigureAwait(false);
             byte[] challenge = RandomNumberGenerator.GetBytes(ChallengeSize);
             await link.WriteAsync(FrameHeader.For(FrameKind.Challenge, challenge), challenge, deadline).ConfigureAwait(false);
             using var proof = await ReadAsync(link, FrameKind.Proof, MaxProofSize, "the peer closed the connection before proving its token", deadline)
@@ -39,6 +42,7 @@ internal static class Handshake
         if (id.Length > MaxNodeIdBytes) throw new ArgumentException($"node id is {id.Length} bytes in UTF-8; at most {MaxNodeIdBytes}", nameof(nodeId));
         return WithDeadline(settings, cancellation, async deadline =>
         {
+            await link.SecureAsync(deadline).ConfigureAwait(false);
             byte[] proof;
             using (var challenge = await ReadAsync(link, FrameKind.Challenge, ChallengeSize, "the server closed the connection before its challenge", deadline)
                 .ConfigureAwait(false))

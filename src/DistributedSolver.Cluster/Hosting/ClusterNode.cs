@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster.Tools.Singleton;
 using Akka.Configuration;
 using Akka.Event;
+using DistributedSolver.Cluster.Operations;
 using Done = Akka.Done;
 
 namespace DistributedSolver.Cluster.Hosting;
@@ -31,15 +32,44 @@ public sealed class ClusterNode : IAsyncDisposable
 
     public Task WhenTerminated => System.WhenTerminated;
 
+    /// <summary>The node's /healthz, /readyz and /metrics, when its settings give an HTTP port.</summary>
+    public OperationsEndpoint? Operations { get; private set; }
+
     /// <param name="overrides">Config that wins over the built HOCON (tests: another wire version).</param>
     public static ClusterNode Start(NodeSettings settings, Config? overrides = null)
     {
         var config = HoconBuilder.Config(settings);
         if (overrides is not null) config = overrides.WithFallback(config);
-        var node = new ClusterNode(settings, ActorSystem.Create(settings.SystemName, config));
+        var node = new ClusterNode(settings, CreateSystem(settings, config));
+        if (settings.HttpPort is { } port)
+        {
+            // Before joining, so probes answer (not ready) while the node joins.
+            var operations = OperationsEndpoint.StartAsync(node, port).GetAwaiter().GetResult();
+            node.Operations = operations;
+            node.System.WhenTerminated.ContinueWith(_ => operations.DisposeAsync().AsTask(), TaskScheduler.Default);
+        }
         // A seedless node founds its own cluster: the first coordinator of a fresh cluster.
         if (settings.Seeds.Count == 0) node.Cluster.Join(node.Cluster.SelfAddress);
         return node;
+    }
+
+    // With TLS, the setup carries the pin to the cluster certificate (ClusterCertificate says why
+    // HOCON cannot); the system holds the certificate until it terminates.
+    private static ActorSystem CreateSystem(NodeSettings settings, Config config)
+    {
+        if (!settings.TlsEnabled) return ActorSystem.Create(settings.SystemName, config);
+        var certificate = settings.LoadTlsCertificate();
+        try
+        {
+            var system = ActorSystem.Create(settings.SystemName, BootstrapSetup.Create().WithConfig(config).And(certificate.AkkaSslSetup()));
+            system.WhenTerminated.ContinueWith(_ => certificate.Dispose(), TaskScheduler.Default);
+            return system;
+        }
+        catch
+        {
+            certificate.Dispose();
+            throw;
+        }
     }
 
     /// <summary>

@@ -10,8 +10,12 @@ namespace DistributedSolver.Cluster.Hosting;
 /// </summary>
 public static class HoconBuilder
 {
-    /// <summary>Akka.Remote's address scheme: the throttler adapter adds its own prefix (AKKA-NOTES).</summary>
-    public static string Protocol(NodeSettings settings) => settings.FaultInjection ? "akka.trttl.tcp" : "akka.tcp";
+    /// <summary>
+    /// Akka.Remote's address scheme: TLS makes the transport <c>ssl.tcp</c>, and the throttler
+    /// adapter adds its own prefix (AKKA-NOTES). Seeds must be written with the same scheme.
+    /// </summary>
+    public static string Protocol(NodeSettings settings) =>
+        $"akka.{(settings.FaultInjection ? "trttl." : "")}{(settings.TlsEnabled ? "ssl." : "")}tcp";
 
     public static string SeedAddress(NodeSettings settings, string seed)
     {
@@ -22,7 +26,8 @@ public static class HoconBuilder
     /// <summary>The dispatcher of actors that compute (workers): one dedicated thread each.</summary>
     public const string ComputeDispatcher = "akka.dsolver-compute-dispatcher";
 
-    public static string Build(NodeSettings settings)
+    /// <param name="redactSecrets">Writes a placeholder for the certificate's password: for showing the text, never for running it.</param>
+    public static string Build(NodeSettings settings, bool redactSecrets = false)
     {
         settings.Validate();
         var seeds = string.Join(", ", settings.Seeds.Select(s => Quote(SeedAddress(settings, s))));
@@ -57,6 +62,7 @@ public static class HoconBuilder
                   port = {{settings.Port}}
             """);
         if (settings.FaultInjection) text.AppendLine("      applied-adapters = [trttl]");
+        if (settings.TlsEnabled) AppendTls(text, settings, redactSecrets);
         text.AppendLine($$"""
                 }
               }
@@ -104,6 +110,32 @@ public static class HoconBuilder
             }
             """);
         return text.ToString();
+    }
+
+    // Complete on its own: a system started from this text alone has the certificate too. But with
+    // validation on, Akka checks the peer's chain against the system's roots, which a self-signed
+    // cluster certificate fails (fail closed), and suppressing validation would accept any
+    // certificate. So ClusterNode adds ClusterCertificate.AkkaSslSetup, which Akka prefers to
+    // this block and which accepts only the cluster certificate itself.
+    private static void AppendTls(StringBuilder text, NodeSettings settings, bool redactSecrets)
+    {
+        string password = settings.TlsCertificatePassword is null ? "" : redactSecrets ? "(redacted)" : settings.TlsCertificatePassword;
+        text.AppendLine($$"""
+                  enable-ssl = true
+                  ssl {
+                    certificate {
+                      path = {{Quote(settings.TlsCertificatePath!)}}
+                      password = {{Quote(password)}}
+                      flags = ["default-key-set"]
+                      use-thumbprint-over-file = false
+                    }
+                    suppress-validation = false
+                    # Both ends present the certificate: a client without it is refused.
+                    require-mutual-authentication = true
+                    # Pods are reached by DNS names the shared certificate does not list.
+                    validate-certificate-hostname = false
+                  }
+            """);
     }
 
     public static Config Config(NodeSettings settings) => ConfigurationFactory.ParseString(Build(settings));

@@ -40,6 +40,18 @@ public sealed record NodeSettings
     /// </summary>
     public TimeSpan HandOverTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// The cluster's certificate (PKCS#12 .pfx, a Kubernetes Secret in a pod). Set: Akka.Remote and
+    /// the data plane speak TLS with it and accept only peers that present it
+    /// (<see cref="ClusterCertificate"/>). Unset (local runs): plain TCP.
+    /// </summary>
+    public string? TlsCertificatePath { get; init; }
+
+    /// <summary>The .pfx's password; a secret, like the token.</summary>
+    public string? TlsCertificatePassword { get; init; }
+
+    public bool TlsEnabled => TlsCertificatePath is not null;
+
     // Failure detection and downing. Defaults tolerate a long GC pause of a training process;
     // tests use the tuned values of AKKA-NOTES (500 ms / 1500 ms / 2 s).
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromSeconds(1);
@@ -72,6 +84,8 @@ public sealed record NodeSettings
         public const string ClusterToken = "DSOLVER_CLUSTER_TOKEN";
         public const string HttpPort = "DSOLVER_HTTP_PORT";
         public const string HandOverTimeout = "DSOLVER_HANDOVER_TIMEOUT";
+        public const string TlsCertificate = "DSOLVER_TLS_CERTIFICATE";
+        public const string TlsCertificatePassword = "DSOLVER_TLS_CERTIFICATE_PASSWORD";
         public const string HeartbeatInterval = "DSOLVER_HEARTBEAT_INTERVAL";
         public const string AcceptableHeartbeatPause = "DSOLVER_ACCEPTABLE_HEARTBEAT_PAUSE";
         public const string StableAfter = "DSOLVER_SBR_STABLE_AFTER";
@@ -92,6 +106,10 @@ public sealed record NodeSettings
         if (Get(Variables.ClusterToken) is { } token) s = s with { ClusterToken = token };
         if (Get(Variables.HttpPort) is { } http) s = s with { HttpPort = ParsePort(Variables.HttpPort, http) };
         if (Get(Variables.HandOverTimeout) is { } handOver) s = s with { HandOverTimeout = ParseDuration(Variables.HandOverTimeout, handOver) };
+        if (Get(Variables.TlsCertificate) is { } certificate) s = s with { TlsCertificatePath = certificate };
+        // Not trimmed: a password may begin or end with a space.
+        if (environment.TryGetValue(Variables.TlsCertificatePassword, out var password) && !string.IsNullOrEmpty(password))
+            s = s with { TlsCertificatePassword = password };
         if (Get(Variables.HeartbeatInterval) is { } hb) s = s with { HeartbeatInterval = ParseDuration(Variables.HeartbeatInterval, hb) };
         if (Get(Variables.AcceptableHeartbeatPause) is { } pause) s = s with { AcceptableHeartbeatPause = ParseDuration(Variables.AcceptableHeartbeatPause, pause) };
         if (Get(Variables.StableAfter) is { } stable) s = s with { StableAfter = ParseDuration(Variables.StableAfter, stable) };
@@ -122,8 +140,15 @@ public sealed record NodeSettings
         if (HeartbeatInterval < TimeSpan.FromMilliseconds(1) || AcceptableHeartbeatPause < TimeSpan.FromMilliseconds(1) || StableAfter < TimeSpan.FromMilliseconds(1))
             throw new NodeSettingsException("failure detector", "heartbeat interval, acceptable pause and stable-after must be at least 1ms");
         if (FailureThreshold <= 0) throw new NodeSettingsException("failure detector", "threshold must be positive");
+        if (TlsCertificatePath is not null) LoadTlsCertificate().Dispose();
+        else if (TlsCertificatePassword is not null)
+            throw new NodeSettingsException("TLS certificate", $"a password is set but no certificate ({Variables.TlsCertificate} or --tls-certificate)");
         return this;
     }
+
+    /// <summary>The cluster certificate, loaded; the caller disposes it. Throws naming the file when it cannot serve.</summary>
+    public ClusterCertificate LoadTlsCertificate() =>
+        ClusterCertificate.Load(TlsCertificatePath ?? throw new InvalidOperationException("TLS is off: no certificate is set"), TlsCertificatePassword);
 
     /// <summary>A seed's host (IPv6 kept in brackets, as Akka addresses write it) and port, from "host:port".</summary>
     public static (string Host, int Port) ParseSeed(string seed)
@@ -146,12 +171,13 @@ public sealed record NodeSettings
             throw new NodeSettingsException(setting, $"'{host}' is not a host name or address");
     }
 
-    // Records print every property; the token is a secret.
+    // Records print every property; the token and the certificate's password are secrets.
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
         builder.Append($"SystemName = {SystemName}, BindHost = {BindHost}, PublicHost = {PublicHost}, Port = {Port}, ")
             .Append($"Seeds = [{string.Join(", ", Seeds)}], Roles = [{string.Join(", ", Roles)}], DataPlanePort = {DataPlanePort}, HttpPort = {HttpPort}, ")
-            .Append($"ClusterToken = {(ClusterToken is null ? "(none)" : "(set)")}");
+            .Append($"ClusterToken = {(ClusterToken is null ? "(none)" : "(set)")}, ")
+            .Append($"TlsCertificatePath = {TlsCertificatePath ?? "(none)"}, TlsCertificatePassword = {(TlsCertificatePassword is null ? "(none)" : "(set)")}");
         return true;
     }
 

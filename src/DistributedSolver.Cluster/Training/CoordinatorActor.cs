@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using DistributedSolver.Cluster.DataPlane;
 using DistributedSolver.Cluster.Messages;
+using DistributedSolver.Cluster.Operations;
 using DistributedSolver.Nets;
 using DistributedSolver.Training;
 
@@ -24,6 +25,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
     private const int MaxAnswerBytes = 64 * 1024;
 
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly NodeMonitor _monitor = NodeMonitor.Get(Context.System);
     private readonly CoordinatorSettings _settings;
     private readonly long _incarnation;
     private readonly List<(IActorRef Worker, string Id)> _workers = [];
@@ -95,8 +97,9 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
             return;
         }
         _resumed = _trainer.Iteration > 0;
-        _schedule = _trainer.CreateSchedule(_settings.Observer);
-        var dataPlane = DataPlaneSettings.From(_settings.Node, _trainer.TrainNet.ParameterCount);
+        // Progress also goes to the node's /metrics, wherever the singleton runs.
+        _schedule = _trainer.CreateSchedule(new CompositeObserver(_settings.Observer, new MonitorObserver(_monitor)));
+        var dataPlane = DataPlaneSettings.From(_settings.Node, _trainer.TrainNet.ParameterCount) with { Monitor = _monitor };
         _parameterServer = Context.Watch(Context.ActorOf(ParameterServerActor.Props(_trainer, _trainer.Replica.Backend, dataPlane, _incarnation, _buckets), "parameter-server"));
         _log.Info("Coordinator started (incarnation {0}) at iteration {1}: waiting for {2} worker(s)", _incarnation, _schedule.Iteration, MinWorkers);
     }
@@ -144,8 +147,9 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
         Receive<PrepareHandOver>(_ => OnHandOver());
     }
 
-    // The run stops at the next iteration boundary: now, when none is in flight or no worker is
-    // left to finish it, else once the iteration or test pass in flight is done (Advance).
+    // The run stops at the next iteration boundary: now, when no worker is left to finish the
+    // iteration in flight, else once the iteration or test pass in flight is done (Advance). A run
+    // not started yet has nothing new to save: its start is a snapshot already, or iteration 0.
     private void OnHandOver()
     {
         if (_finished || _failure is not null)
@@ -154,8 +158,13 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
             return;
         }
         _handOverTo = Sender;
+        if (!_started)
+        {
+            HandedOver(null);
+            return;
+        }
         _log.Info("Leaving: the run stops at iteration {0}'s boundary for a snapshot, then the singleton hands over", _schedule.Iteration);
-        if (!_started || _workers.Count == 0) WriteHandOverSnapshot();
+        if (_workers.Count == 0) WriteHandOverSnapshot();
     }
 
     // Also when an iteration is in flight without workers: the parameter server refuses a snapshot
@@ -193,6 +202,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
             _workers.Add((Sender, r.WorkerId));
             Context.Watch(Sender);
             _log.Info("Worker {0} registered ({1} live, incarnation {2})", r.WorkerId, _workers.Count, _incarnation);
+            _monitor.LiveWorkers.Set(_workers.Count);
             Timers.Cancel(NoWorkersTimer);
         }
         Sender.Tell(new WorkerRegistered(r.WorkerId, _incarnation, _endpoint!.Host, _endpoint.Port, _trainer.RandomSeed, [.. _buckets.Offsets]));
@@ -211,6 +221,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
         if (index < 0) return;
         _log.Warning("Worker {0} is gone ({1} live)", _workers[index].Id, _workers.Count - 1);
         _workers.RemoveAt(index);
+        _monitor.LiveWorkers.Set(_workers.Count);
         if (_handOverTo is not null && _workers.Count == 0) WriteHandOverSnapshot();
         else Reassign(worker);
     }
@@ -236,6 +247,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
             _log.Info("Iteration {0}: {1} sent again, to {2}", ((TrainStep)_step!).Iteration, block, NameOf(worker));
             SendNode(block, worker);
             _sentAt[block] = DateTime.UtcNow;
+            _monitor.UnitsResent.Inc(block.Count);
         }
         foreach (var (first, (_, count)) in _batches.Where(b => orphan(b.Value.Worker)).ToList())
             SendBatches(first, count, LeastBusy());
@@ -340,6 +352,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
             _backedUp.Add(block);
             _log.Info("Iteration {0}: {1} is late on {2}; a backup copy goes to {3}", train.Iteration, block, NameOf(owner), NameOf(backup));
             SendNode(block, backup);
+            _monitor.UnitsResent.Inc(block.Count);
         }
     }
 

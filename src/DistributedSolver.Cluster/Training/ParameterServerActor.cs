@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Event;
 using DistributedSolver.Backend;
 using DistributedSolver.Cluster.DataPlane;
+using DistributedSolver.Cluster.Operations;
 using DistributedSolver.Training;
 
 namespace DistributedSolver.Cluster.Training;
@@ -44,6 +45,7 @@ internal sealed class ParameterServerActor : ReceiveActor
     private readonly Dictionary<IActorRef, Outbound> _connections = [];
     private readonly List<WeightsFrame> _frames = [];
     // Gradients dropped so far, by reason, logged on display iterations (the metrics endpoint will publish them).
+    private readonly NodeMonitor _monitor = NodeMonitor.Get(Context.System);
     private readonly Dictionary<string, int> _dropped = [];
     private IActorRef _listener = ActorRefs.Nobody;
     private readonly TimeSplit _split = new();
@@ -149,6 +151,7 @@ internal sealed class ParameterServerActor : ReceiveActor
         if (refusal is not null)
         {
             _dropped[refusal] = _dropped.GetValueOrDefault(refusal) + 1;
+            _monitor.GradientsDropped.WithLabels(refusal).Inc();
             string message = $"Parameter server: dropped a gradient from {received.Peer} ({refusal}): iteration {h.Iteration}, version {h.WeightsVersion}, "
                 + $"{block}, offset {h.Offset}, {payload.Memory.Length} bytes (expected iteration and version {_version}, "
                 + (bucket < 0 ? $"a bucket at offset {string.Join(", ", _buckets.Offsets)})" : $"{expected} bytes)");

@@ -6,6 +6,7 @@ using DistributedSolver.Backend;
 using DistributedSolver.Cluster.DataPlane;
 using DistributedSolver.Cluster.Hosting;
 using DistributedSolver.Cluster.Messages;
+using DistributedSolver.Cluster.Operations;
 using DistributedSolver.Training;
 
 namespace DistributedSolver.Cluster.Training;
@@ -39,6 +40,7 @@ public sealed class WorkerActor : ReceiveActor
     private int _inFlight;
     private int _sendCapacity;
     private int _connections;
+    private readonly NodeMonitor _monitor = NodeMonitor.Get(Context.System);
     private long _version = -1;
     private GradientBuckets _buckets;
     // The version whose weights are arriving, which of its buckets are in, and those buckets' values:
@@ -85,7 +87,12 @@ public sealed class WorkerActor : ReceiveActor
             _sent.Clear();
             SendNext();
         });
-        Receive<DataPlaneDisconnected>(gone => gone.Connection.Equals(_connection), (DataPlaneDisconnected _) => { _connected = false; });
+        Receive<DataPlaneDisconnected>(gone => gone.Connection.Equals(_connection), (DataPlaneDisconnected _) =>
+        {
+            _connected = false;
+            // Weights go on changing without this worker until it reconnects.
+            _monitor.LacksWeights("the data-plane connection to the parameter server is down");
+        });
         // Acks of a connection replaced after a hand-over only give the buffer back.
         Receive<TensorSent>(_ => !Sender.Equals(_connection), (TensorSent old) => Return(old.Request));
         Receive<TensorNotSent>(_ => !Sender.Equals(_connection), (TensorNotSent old) => Return(old.Request));
@@ -150,7 +157,8 @@ public sealed class WorkerActor : ReceiveActor
         _inFlight = 0;
         _version = -1;
         _arriving = -1;
-        var settings = DataPlaneSettings.From(_node, _replica.TrainNet.ParameterCount);
+        _monitor.LacksWeights($"waiting for the weights of coordinator incarnation {registered.Incarnation}");
+        var settings = DataPlaneSettings.From(_node, _replica.TrainNet.ParameterCount) with { Monitor = _monitor };
         _sendCapacity = settings.SendQueueCapacity;
         var server = new DataPlaneEndpoint(registered.DataPlaneHost, registered.DataPlanePort);
         _connection = Context.ActorOf(DataPlaneConnection.Props(settings, server, Sender.Path.Address, registered.Incarnation, _workerId, Self),
@@ -202,6 +210,7 @@ public sealed class WorkerActor : ReceiveActor
             _replica.Backend.Upload(source, parameters.Slice(range.Offset, range.Count));
         }
         _version = _arriving;
+        _monitor.HoldsWeights(_version);
         if (_sentAt is { } sent) _split.Add("round trip (last gradient out, last weights in)", sent);
         _sentAt = null;
         // Gradients computed on older weights are of no use to the parameter server any more.

@@ -7,9 +7,11 @@ public sealed class BadInputTests : IDisposable
 
     public void Dispose() => _workspace.Dispose();
 
-    private string Fails(params string[] args)
+    private string Fails(params string[] args) => Fails(new Dictionary<string, string>(), args);
+
+    private string Fails(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var (exit, output, error) = DsolverProcess.Run(_workspace.Directory, args);
+        var (exit, output, error) = DsolverProcess.Run(_workspace.Directory, environment, args);
         Assert.True(exit == 1, $"exit {exit}\n{output}\n{error}");
         Assert.StartsWith("dsolver: error: ", error);
         Assert.DoesNotContain("   at ", error); // no stack trace
@@ -17,6 +19,17 @@ public sealed class BadInputTests : IDisposable
     }
 
     private string Train() => Fails("train", "--solver", "solver.prototxt");
+
+    [Theory]
+    [InlineData("coordinator")]
+    [InlineData("worker")]
+    public void A_node_without_a_solver_names_the_flag_and_the_variable_that_give_one(string role) =>
+        Assert.Contains("--solver (or DSOLVER_SOLVER) is required", Fails(new Dictionary<string, string> { ["DSOLVER_SEEDS"] = "127.0.0.1:1" }, role));
+
+    [Fact]
+    public void A_pod_variable_that_is_not_a_number_is_named() =>
+        Assert.Contains("DSOLVER_MIN_WORKERS: 'many' is not a whole number",
+            Fails(new Dictionary<string, string> { ["DSOLVER_SOLVER"] = "solver.prototxt", ["DSOLVER_MIN_WORKERS"] = "many" }, "coordinator"));
 
     [Fact]
     public void Malformed_solver_names_the_file_line_and_column()

@@ -17,7 +17,11 @@ public sealed class NodeSettingsTests
             [NodeSettings.Variables.ClusterToken] = "s3cret",
             [NodeSettings.Variables.HeartbeatInterval] = "500ms",
             [NodeSettings.Variables.StableAfter] = "2s",
+            [NodeSettings.Variables.HttpPort] = "8080",
+            [NodeSettings.Variables.HandOverTimeout] = "90s",
         }).Validate();
+        Assert.Equal(8080, settings.HttpPort);
+        Assert.Equal(TimeSpan.FromSeconds(90), settings.HandOverTimeout);
         Assert.Equal(["coordinator-0.coordinator:4053", "coordinator-1.coordinator:4053"], settings.Seeds);
         Assert.Equal(TimeSpan.FromMilliseconds(500), settings.HeartbeatInterval);
         Assert.Equal(TimeSpan.FromSeconds(2), settings.StableAfter);
@@ -32,6 +36,8 @@ public sealed class NodeSettingsTests
         var config = HoconBuilder.Config(settings);
         Assert.Equal("500ms", config.GetString("akka.cluster.failure-detector.heartbeat-interval"));
         Assert.Equal("coordinator", config.GetString("akka.cluster.singleton.role"));
+        // The leaving coordinator's snapshot must fit its coordinated-shutdown phase.
+        Assert.True(config.GetTimeSpan("akka.coordinated-shutdown.phases.before-cluster-shutdown.timeout") > settings.HandOverTimeout);
     }
 
     [Theory]
@@ -42,6 +48,8 @@ public sealed class NodeSettingsTests
     [InlineData(NodeSettings.Variables.Roles, "boss", "roles")]
     [InlineData(NodeSettings.Variables.BindHost, "0.0.0.0", "public host")]
     [InlineData(NodeSettings.Variables.StableAfter, "soon", "DSOLVER_SBR_STABLE_AFTER")]
+    [InlineData(NodeSettings.Variables.HttpPort, "http", "DSOLVER_HTTP_PORT")]
+    [InlineData(NodeSettings.Variables.HandOverTimeout, "0.5s", "hand-over timeout")]
     public void A_setting_that_cannot_work_is_named(string variable, string value, string named)
     {
         var e = Assert.Throws<NodeSettingsException>(() => new NodeSettings().WithEnvironment(new Dictionary<string, string?> { [variable] = value }).Validate());

@@ -92,6 +92,17 @@ public sealed class DistributedTrainingMultiNodeTests(ITestOutputHelper output) 
             observer.Messages.Where(m => m.StartsWith("Iteration 12", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public async Task MultiNode_Tls_two_workers_over_tls_end_with_the_bits_of_one_process()
+    {
+        using var certificates = new TestCertificates();
+        UseSettings(certificates.On(LocalCluster.Fast));
+        var (_, observer, result) = await TrainBothWays(name => Definition(name), 2);
+        Assert.Equal(12, result.Iteration);
+        Assert.All(observer.Iterations, r => Assert.Equal(2, r.LiveWorkers));
+        Assert.All(Nodes.Nodes, n => Assert.Equal("akka.trttl.ssl.tcp", n.Cluster.SelfAddress.Protocol));
+    }
+
     [Theory]
     [InlineData("SGD", "step", "L1")]
     [InlineData("Nesterov", "exp", "L2")]
