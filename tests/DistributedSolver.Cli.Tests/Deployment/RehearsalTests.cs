@@ -33,8 +33,8 @@ public sealed class RehearsalTests(RehearsalRun run)
 }
 
 /// <summary>
-/// Alone, not beside other tests: five training processes on a small machine already load it, and
-/// the rehearsal shortens the failure detector.
+/// Alone, not beside this assembly's other tests: five training processes already load a small
+/// machine, and a starved process misses heartbeats.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class RehearsalCollection : ICollectionFixture<RehearsalRun>
