@@ -44,7 +44,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PREFIX="dsr$$"                    # unique per run: concurrent or leftover runs never collide
 SUBNET=10.254.14                  # only ever on this run's veths, inside its own namespaces
 PODS=(coordinator-0 coordinator-1 worker-0 worker-1 worker-2)
-MAX_ITER=300
+MAX_ITER=500
 SNAPSHOT=50
 FAULT_ITER=120                    # faults land after this iteration (observed in the active coordinator's log)
 CLUSTER_TOKEN="rehearsal-$$-$RANDOM$RANDOM"
@@ -331,6 +331,12 @@ wait_for() {   # SECONDS WHAT COMMAND...
 }
 
 logged() { [[ -f ${LOG[$1]} ]] && grep -q -- "$2" "${LOG[$1]}"; }
+ready() {   # POD: its /readyz answers 200 (the probe Kubernetes would run), asked inside its namespace
+    ip netns exec "$NS-$1" timeout 2 bash -c \
+        'exec 3<>/dev/tcp/127.0.0.1/8080 && printf "GET /readyz HTTP/1.0\r\n\r\n" >&3 && head -n 1 <&3' 2>/dev/null |
+        grep -q ' 200 '
+}
+ready_all() { local pod; for pod in "$@"; do ready "$pod" || return 1; done; }
 last_iteration() {   # POD -> the newest "Iteration N" its log shows (0 if none)
     grep -o '\] Iteration [0-9]*' "${LOG[$1]}" 2>/dev/null | awk '{print $3}' | sort -n | tail -1 | grep . || echo 0
 }
@@ -359,13 +365,17 @@ reap() {   # POD: sets RC to its exit code (the process has ended); not in $(...
     RC=0; wait "${PID[$1]}" || RC=$?
 }
 
-# Starts the five pods as the StatefulSets would: both with podManagementPolicy Parallel, so all
-# at once; coordinator-0, the first seed, founds the cluster once no other seed answers (Akka's
-# seed-node timeout, 5 s) and the others join it.
+# Starts the five pods: the coordinators at once (coordinator-0, the first seed, founds the
+# cluster once no other seed answers, and coordinator-1 joins it), then, once both are ready (Up),
+# the workers. All five at once, as the Parallel StatefulSets start them, let the standby join
+# after a run of a few seconds was over, and a fault then hit members that had not all seen each
+# other Up (see scenario()).
 start_cluster() {
     local pod
-    for pod in "${PODS[@]}"; do start_pod "$pod"; done
-    wait_for "$START_TIMEOUT" "iteration 0 (the cluster forming, 3 workers registering)" training_started
+    for pod in coordinator-0 coordinator-1; do start_pod "$pod"; done
+    wait_for "$START_TIMEOUT" "readiness of both coordinators (/readyz 200)" ready_all coordinator-0 coordinator-1
+    for pod in worker-0 worker-1 worker-2; do start_pod "$pod"; done
+    wait_for "$START_TIMEOUT" "iteration 0 (3 workers registering)" training_started
 }
 training_started() { logged coordinator-0 "\] Iteration 0" || logged coordinator-1 "\] Iteration 0"; }
 
@@ -392,6 +402,11 @@ scenario() {   # NAME INDEX
     log "=== $name"
     create_network
     start_cluster
+    # Every member Up (and every worker holding weights) before any fault, as the readiness probes
+    # would show: a coordinator killed while the others have not yet seen every member Up leaves
+    # the Split Brain Resolver a two-member cluster, whose oldest side it keeps (README, "Split
+    # Brain Resolver"), and every other node was downed with it.
+    wait_for "$START_TIMEOUT" "readiness of every pod (/readyz 200)" ready_all "${PODS[@]}"
     local expect_exit=(coordinator-0 coordinator-1 worker-0 worker-1 worker-2) note="" sigterm_bad="" at
     case $name in
         clean) ;;
@@ -444,15 +459,15 @@ scenario() {   # NAME INDEX
                 log "$active exited $rc; newest snapshot now $after"
                 note="$active stopped at iteration $at, exit $rc, newest snapshot $before -> $after"
                 ((rc == 0)) || sigterm_bad+="; exit $rc after SIGTERM, not 0"
-                # The final snapshot: the coordinator says which, and it is the newest; off the
-                # schedule unless the iteration in flight happened to end on it.
+                # The final snapshot: the coordinator names it, it is on the volume and newer than
+                # the last one before the signal. Not compared with the newest: the standby may
+                # already have written the next scheduled one.
                 local final; final=$(grep -o 'Stopped for the hand-over after the snapshot of iteration [0-9]*' "${LOG[$active]}" | awk '{print $NF}')
-                [[ -n $final && $final == "$after" ]] && ((after > before)) &&
-                    { ((after % SNAPSHOT != 0)) || logged "$active" "Leaving: the run stops at iteration $after's boundary"; } ||
-                    sigterm_bad+="; no final snapshot after SIGTERM (the log names '${final:-none}', newest $after)"
+                [[ -n $final && -f "$SNAPSHOTS/mlp_iter_$final.solverstate" ]] && ((final > before)) ||
+                    sigterm_bad+="; no final snapshot after SIGTERM (the log names '${final:-none}', newest before it $before)"
                 wait_for "$RUN_TIMEOUT" "singleton on $standby" logged "$standby" "Coordinator started .* at iteration"
                 local resumed; resumed=$(resumed_at "$standby")
-                [[ $resumed == "$after" ]] || sigterm_bad+="; $standby resumed at iteration $resumed, not at the final snapshot $after"
+                [[ $resumed == "${final:-none}" ]] || sigterm_bad+="; $standby resumed at iteration $resumed, not at the final snapshot ${final:-none}"
                 note="$note, $standby resumed there"
                 expect_exit=("$standby" worker-0 worker-1 worker-2)
             fi ;;
@@ -472,7 +487,7 @@ scenario() {   # NAME INDEX
         mkdir -p "$OUT/train"
         write_config "$OUT/train/config" "$OUT/train/mlp"
         local envs; mapfile -t envs < <(base_env "$OUT/train"; echo "DSOLVER_DATA_PATH=$DATA_PATH")
-        (cd "$OUT/train" && exec env -i "${envs[@]}" "${DSOLVER_CMD[@]}" train --solver config/solver.prototxt --device cpu >"$OUT/train/log" 2>&1) ||
+        (cd "$OUT/train" && exec timeout "$RUN_TIMEOUT" env -i "${envs[@]}" "${DSOLVER_CMD[@]}" train --solver config/solver.prototxt --device cpu >"$OUT/train/log" 2>&1) ||
             fail "dsolver train failed (see $OUT/train/log)"
         if cmp -s "$OUT/train/mlp_iter_$MAX_ITER.caffemodel" "$OUT/clean.caffemodel"; then
             note="${note:+$note; }= dsolver train"

@@ -44,7 +44,17 @@ public sealed class ClusterNode : IAsyncDisposable
         if (settings.HttpPort is { } port)
         {
             // Before joining, so probes answer (not ready) while the node joins.
-            var operations = OperationsEndpoint.StartAsync(node, port).GetAwaiter().GetResult();
+            OperationsEndpoint operations;
+            try
+            {
+                operations = OperationsEndpoint.StartAsync(node, port).GetAwaiter().GetResult();
+            }
+            catch
+            {
+                // A port that is taken must not leave a member without its actors in the cluster.
+                node.System.Terminate().Wait();
+                throw;
+            }
             node.Operations = operations;
             node.System.WhenTerminated.ContinueWith(_ => operations.DisposeAsync().AsTask(), TaskScheduler.Default);
         }

@@ -31,7 +31,10 @@ public sealed class OperationsEndpoint : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://{node.Settings.BindHost}:{port}");
+        string host = node.Settings.BindHost;
+        // A bare IPv6 address ("::") goes in brackets in a URL.
+        if (host.Contains(':') && !host.StartsWith('[')) host = $"[{host}]";
+        builder.WebHost.UseUrls($"http://{host}:{port}");
         var app = builder.Build();
         var monitor = NodeMonitor.Get(node.System);
         app.MapGet("/healthz", () => node.System.WhenTerminated.IsCompleted

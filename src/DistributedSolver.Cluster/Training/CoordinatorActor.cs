@@ -67,6 +67,12 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
         });
         Receive<Terminated>(t => t.ActorRef.Equals(_parameterServer), _ => ParameterServerStopped());
         Receive<Ping>(p => Sender.Tell(new Pong(p.Sequence)));
+        // Not started yet, so nothing new to save.
+        Receive<PrepareHandOver>(_ =>
+        {
+            _handOverTo = Sender;
+            HandedOver(null);
+        });
         ReceiveAny(_ => Stash.Stash());
     }
 
@@ -139,7 +145,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
         {
             if (written.Files is { } files) _settings.Observer.OnSnapshot(files);
             if (_failure is { } failure) Finish(failure);
-            else if (_handOverSnapshot) HandedOver(written.Files);
+            // A scheduled snapshot written while leaving is at a boundary too: no second one.
+            else if (_handOverSnapshot || (_handOverTo is not null && written.Files is not null)) HandedOver(written.Files);
             else if (!_finished) Advance();
         });
         Receive<Evaluated>(_ => !_finished, OnEvaluated);
@@ -163,7 +170,7 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
             HandedOver(null);
             return;
         }
-        _log.Info("Leaving: the run stops at iteration {0}'s boundary for a snapshot, then the singleton hands over", _schedule.Iteration);
+        _log.Info("Leaving: the run stops at the next iteration boundary for a snapshot (iteration {0} is in flight), then the singleton hands over", _schedule.Iteration);
         if (_workers.Count == 0) WriteHandOverSnapshot();
     }
 
@@ -183,8 +190,14 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
     {
         _log.Info(files is null ? "Stopped for the hand-over without a snapshot" : "Stopped for the hand-over after the snapshot of iteration {0}", files?.Iteration);
         _handOverTo!.Tell(new HandOverPrepared(files));
-        // Workers re-register with the next singleton; this one only answers pings until it is stopped.
-        Become(() => Receive<Ping>(p => Sender.Tell(new Pong(p.Sequence))));
+        Timers.CancelAll();
+        // Workers re-register with the next singleton; this one only answers pings until it is
+        // stopped, and ignores the rest (a watched worker or the parameter server ending is no failure now).
+        Become(() =>
+        {
+            Receive<Ping>(p => Sender.Tell(new Pong(p.Sequence)));
+            ReceiveAny(_ => { });
+        });
     }
 
     private void Register(RegisterWorker r)
@@ -484,6 +497,8 @@ public sealed class CoordinatorActor : ReceiveActor, IWithTimers, IWithStash
     {
         if (_finished) return;
         _finished = true;
+        // A hand-over asked for during a failure is answered: the failure wrote its own snapshot.
+        _handOverTo?.Tell(new HandOverPrepared(null));
         _blocks.Clear();
         _batches.Clear();
         foreach (var (worker, _) in _workers) worker.Tell(new TrainingFinished(outcome.Succeeded, outcome.Message));

@@ -354,6 +354,14 @@ internal static partial class DeploymentChecks
                     if (mount.Text("readOnly") != "true") problems.Add($"{w.Name}/{c.Name}: the TLS Secret is mounted writable");
                     string key = certificate[(mount.Text("mountPath")!.TrimEnd('/').Length + 1)..];
                     if (key != "tls.pfx") problems.Add($"{w.Name}/{c.Name}: DSOLVER_TLS_CERTIFICATE names '{key}', the Secret's key is tls.pfx");
+                    // Secret files are root-owned: a mode without "others" read needs the pod's
+                    // fsGroup to be the process's group, or the non-root process cannot read the key.
+                    var volume = w.Volume(mount.Text("name") ?? "");
+                    bool othersRead = volume.Text("secret", "defaultMode") is { } mode && (Convert.ToInt32(mode, mode.StartsWith('0') && mode.Length > 1 ? 8 : 10) & 4) != 0;
+                    string? fsGroup = w.PodSpec.Text("securityContext", "fsGroup");
+                    string? group = w.PodSpec.Text("securityContext", "runAsGroup") ?? w.PodSpec.Text("securityContext", "runAsUser");
+                    if (!othersRead && (fsGroup is null || fsGroup != group))
+                        problems.Add($"{w.Name}: the TLS Secret's files are not readable by the process (no fsGroup {group} and no read for others)");
                 }
                 var reference = password.Map("valueFrom", "secretKeyRef");
                 if (reference?.Text("name") != "dsolver-tls" || reference.Text("key") != "password")
