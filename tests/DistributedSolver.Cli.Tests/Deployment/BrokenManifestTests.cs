@@ -114,6 +114,32 @@ public sealed class BrokenManifestTests
     }
 
     [Fact]
+    public void A_tls_secret_the_non_root_process_cannot_read_is_reported()
+    {
+        var unreadable = RenderedManifests.Parse("""
+            apiVersion: apps/v1
+            kind: StatefulSet
+            metadata: {name: worker}
+            spec:
+              template:
+                spec:
+                  securityContext: {runAsUser: 10001, runAsGroup: 10001}
+                  containers:
+                    - name: worker
+                      image: registry.example.com/dsolver:1.0.0
+                      env:
+                        - {name: DSOLVER_TLS_CERTIFICATE, value: /etc/dsolver/tls/tls.pfx}
+                        - name: DSOLVER_TLS_CERTIFICATE_PASSWORD
+                          valueFrom: {secretKeyRef: {name: dsolver-tls, key: password}}
+                      volumeMounts:
+                        - {name: tls, mountPath: /etc/dsolver/tls, readOnly: true}
+                  volumes:
+                    - {name: tls, secret: {secretName: dsolver-tls, defaultMode: 0440}}
+            """);
+        Assert.Contains(DeploymentChecks.Tls(unreadable, expectTls: true), p => p.Contains("TLS Secret's files are not readable by the process"));
+    }
+
+    [Fact]
     public void A_missing_network_policy_and_config_mount_are_reported()
     {
         Assert.Contains(DeploymentChecks.NetworkPolicy(Broken), p => p.Contains("no NetworkPolicy restricts ingress"));
