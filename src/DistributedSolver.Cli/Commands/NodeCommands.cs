@@ -95,6 +95,7 @@ internal static class NodeCommands
                     var o = outcome.Task.Result;
                     code = o.Succeeded ? 0 : 1;
                     if (!o.Succeeded) Console.Error.WriteLine($"dsolver: error: training failed at iteration {o.Iteration}: {o.Message}");
+                    node.AwaitWorkersLeavingAsync(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
                     node.DisposeAsync().AsTask().GetAwaiter().GetResult();
                 }
                 else code = ExitCode(node);

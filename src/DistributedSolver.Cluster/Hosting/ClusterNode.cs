@@ -118,6 +118,21 @@ public sealed class ClusterNode : IAsyncDisposable
         return manager;
     }
 
+    /// <summary>
+    /// Waits, at most <paramref name="timeout"/>, until no worker is an active member any more
+    /// (each is leaving or gone). A coordinator that ends a run stays this long: a worker that had
+    /// not registered again since a hand-over is told the run is over when it does, instead of
+    /// looking for a coordinator that has left.
+    /// </summary>
+    public async Task AwaitWorkersLeavingAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline && !System.WhenTerminated.IsCompleted
+            && Cluster.State.Members.Any(m => m.HasRole(ClusterRoles.Worker)
+                && m.Status is Akka.Cluster.MemberStatus.Joining or Akka.Cluster.MemberStatus.WeaklyUp or Akka.Cluster.MemberStatus.Up))
+            await Task.Delay(100).ConfigureAwait(false);
+    }
+
     /// <summary>The singleton's name under its manager (Akka's default).</summary>
     private const string SingletonName = "singleton";
 
