@@ -50,7 +50,7 @@ public sealed class OperationsEndpoint : IAsyncDisposable
     }
 
     /// <summary>Why the node should get no work yet, or null when it is ready.</summary>
-    public static string? NotReady(ClusterNode node, NodeMonitor monitor)
+    private static string? NotReady(ClusterNode node, NodeMonitor monitor)
     {
         if (node.System.WhenTerminated.IsCompleted) return "the node has stopped";
         var status = node.Cluster.SelfMember.Status;
