@@ -34,7 +34,7 @@ public sealed partial class IlgpuBackend : IComputeBackend
     private readonly KernelCache _kernels;
     private readonly IDeviceGemm _gemm;
     private readonly string _device;
-    // The device model, not its index or memory: what its results depend on.
+    // The device model and driver, not its index or memory: what its results depend on.
     private readonly string _model;
     // Elementwise kernels walk the data with this many lanes: what the device runs at once.
     private readonly int _lanes;
@@ -81,7 +81,8 @@ public sealed partial class IlgpuBackend : IComputeBackend
                 return false;
             }
             var device = devices[deviceId];
-            string model = $"{device.Name}, compute capability {device.Architecture?.Major}.{device.Architecture?.Minor}";
+            // The driver compiles the PTX for the device, so its version decides bits as the model does.
+            string model = $"{device.Name}, compute capability {device.Architecture?.Major}.{device.Architecture?.Minor}, CUDA driver {device.DriverVersion.Major}.{device.DriverVersion.Minor}";
             try
             {
                 backend = new IlgpuBackend(context, device.CreateCudaAccelerator(context), (a, kernels) =>
@@ -162,6 +163,13 @@ public sealed partial class IlgpuBackend : IComputeBackend
         return buffer.Slice(v.Offset, v.Length);
     }
 
+    public IDisposable? LockPages(byte[] pinned)
+    {
+        ArgumentNullException.ThrowIfNull(pinned);
+        Bind();
+        return new PageLock(_accelerator, _accelerator.CreatePageLockFromPinned(pinned));
+    }
+
     public void Upload(ReadOnlySpan<float> source, BufferView destination)
     {
         RequireLength(destination, source.Length, nameof(destination));
@@ -180,6 +188,7 @@ public sealed partial class IlgpuBackend : IComputeBackend
     public void Copy(BufferView source, BufferView destination)
     {
         RequireLength(destination, source.Length, nameof(destination));
+        BufferView.RequireDisjoint(source, destination);
         if (source.Length == 0) return;
         V(source).CopyTo(V(destination).SubView(0, source.Length));
     }

@@ -7,11 +7,12 @@ namespace DistributedSolver.Gpu;
 /// <summary>
 /// The shared-memory GEMM kernel: what the CPU accelerator runs, and the CUDA fallback when cuBLAS
 /// cannot be loaded. The tile is the largest of 16, 8, 4, 2 that fits the device's group and
-/// shared memory; it changes speed only (see <see cref="GemmKernel"/>).
+/// shared memory; it changes speed only (see <see cref="GemmKernel"/>). Rows of tiles go on the
+/// grid's Y axis, which CUDA limits to 65535: a taller C takes several launches.
 /// </summary>
 internal sealed class TiledGemm : IDeviceGemm
 {
-    private readonly Action<KernelConfig, int, int, int, int, int, float, ArrayView<float>, ArrayView<float>, float, ArrayView<float>> _kernel;
+    private readonly Action<KernelConfig, int, int, int, int, int, int, float, ArrayView<float>, ArrayView<float>, float, ArrayView<float>> _kernel;
 
     private readonly string? _fallbackReason;
 
@@ -20,11 +21,15 @@ internal sealed class TiledGemm : IDeviceGemm
     {
         _fallbackReason = fallbackReason;
         Tile = TileFor(accelerator.MaxNumThreadsPerGroup, accelerator.MaxSharedMemoryPerGroup);
+        MaxRowTiles = accelerator.MaxGridSize.Y;
         _kernel = kernels.Get(nameof(GemmKernel.Tiled), null, static a =>
-            a.LoadStreamKernel<int, int, int, int, int, float, ArrayView<float>, ArrayView<float>, float, ArrayView<float>>(GemmKernel.Tiled));
+            a.LoadStreamKernel<int, int, int, int, int, int, float, ArrayView<float>, ArrayView<float>, float, ArrayView<float>>(GemmKernel.Tiled));
     }
 
     public int Tile { get; }
+
+    /// <summary>Rows of tiles per launch: the device's grid height, lower in tests to cross the split.</summary>
+    internal int MaxRowTiles { get; set; }
 
     public string Description => _fallbackReason is null
         ? $"tiled ILGPU kernel, {Tile}×{Tile} tiles"
@@ -41,10 +46,14 @@ internal sealed class TiledGemm : IDeviceGemm
     public void Multiply(bool transA, bool transB, int m, int n, int k,
         float alpha, ArrayView<float> a, ArrayView<float> b, float beta, ArrayView<float> c)
     {
-        var config = new KernelConfig(
-            new Index2D((n + Tile - 1) / Tile, (m + Tile - 1) / Tile),
-            new Index2D(Tile, Tile),
-            SharedMemoryConfig.RequestDynamic<float>(2 * Tile * Tile));
-        _kernel(config, transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, b, beta, c);
+        int rowTiles = (m + Tile - 1) / Tile;
+        for (int first = 0; first < rowTiles; first += MaxRowTiles)
+        {
+            var config = new KernelConfig(
+                new Index2D((n + Tile - 1) / Tile, Math.Min(MaxRowTiles, rowTiles - first)),
+                new Index2D(Tile, Tile),
+                SharedMemoryConfig.RequestDynamic<float>(2 * Tile * Tile));
+            _kernel(config, first * Tile, transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, b, beta, c);
+        }
     }
 }

@@ -105,6 +105,25 @@ public sealed class GemmKernelTests(BackendPair pair) : IClassFixture<BackendPai
     }
 
     [Fact]
+    public void A_C_taller_than_the_grid_takes_several_launches_with_the_same_result()
+    {
+        // CUDA's grid is at most 65535 tiles high; here 2, so 17 rows of 4×4 tiles take three launches.
+        var gemm = (TiledGemm)pair.Gpu.DeviceGemm;
+        int height = gemm.MaxRowTiles;
+        gemm.MaxRowTiles = 2;
+        try
+        {
+            foreach (var transA in new[] { Transpose.No, Transpose.Yes })
+            foreach (var transB in new[] { Transpose.No, Transpose.Yes })
+                Compare(transA, transB, 17, 6, 9, -0.5f, 1.5f);
+        }
+        finally
+        {
+            gemm.MaxRowTiles = height;
+        }
+    }
+
+    [Fact]
     public void The_tile_fits_the_device()
     {
         Assert.Equal(16, TiledGemm.TileFor(1024, 48 * 1024));

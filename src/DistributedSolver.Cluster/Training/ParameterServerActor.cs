@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Event;
@@ -44,6 +43,8 @@ internal sealed class ParameterServerActor : ReceiveActor
     // goes, so a dead connection cannot hold a frame forever.
     private readonly Dictionary<IActorRef, Outbound> _connections = [];
     private readonly List<WeightsFrame> _frames = [];
+    // Weights frames leave from here: page-locked on a GPU, so the download needs no staging copy.
+    private readonly HostBufferPool _hostBuffers;
     // Gradients dropped so far, by reason, logged on display iterations (the metrics endpoint will publish them).
     private readonly NodeMonitor _monitor = NodeMonitor.Get(Context.System);
     private readonly Dictionary<string, int> _dropped = [];
@@ -58,6 +59,7 @@ internal sealed class ParameterServerActor : ReceiveActor
     {
         _trainer = trainer;
         _backend = backend;
+        _hostBuffers = new HostBufferPool(backend.LockPages);
         _settings = settings;
         _incarnation = incarnation;
         _buckets = buckets;
@@ -121,8 +123,8 @@ internal sealed class ParameterServerActor : ReceiveActor
 
     protected override void PostStop()
     {
-        foreach (var frame in _frames) ArrayPool<byte>.Shared.Return(frame.Bytes);
         _frames.Clear();
+        _hostBuffers.Dispose();
     }
 
     private bool Display(long iteration)
@@ -225,7 +227,7 @@ internal sealed class ParameterServerActor : ReceiveActor
     {
         var range = _buckets.Ranges[bucket];
         int length = range.Count * sizeof(float);
-        var bytes = ArrayPool<byte>.Shared.Rent(length);
+        var bytes = _hostBuffers.Rent(length);
         _backend.Download(_trainer.TrainNet.ParameterData.Slice(range.Offset, range.Count), MemoryMarshal.Cast<byte, float>(bytes.AsSpan(0, length)));
         var frame = new WeightsFrame(bytes, length, version, range.Offset);
         _frames.Add(frame);
@@ -275,7 +277,7 @@ internal sealed class ParameterServerActor : ReceiveActor
     private void Retire(WeightsFrame frame)
     {
         _frames.Remove(frame);
-        ArrayPool<byte>.Shared.Return(frame.Bytes);
+        _hostBuffers.Return(frame.Bytes);
     }
 
     private sealed class Outbound

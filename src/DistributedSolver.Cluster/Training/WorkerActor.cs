@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.InteropServices;
 using Akka.Actor;
 using Akka.Event;
@@ -35,6 +34,8 @@ public sealed class WorkerActor : ReceiveActor
     // parameter server's real acknowledgement), and sent again if the connection is reopened first.
     private readonly List<SendTensor> _sent = [];
     private Replica _replica;
+    // Gradient frames leave from here: page-locked on a GPU, so the download needs no staging copy.
+    private readonly HostBufferPool _hostBuffers;
     private IActorRef? _connection;
     private bool _connected;
     private int _inFlight;
@@ -61,6 +62,7 @@ public sealed class WorkerActor : ReceiveActor
         _node = node;
         _coordinatorProxy = coordinatorProxy;
         _buckets = GradientBuckets.Whole(replica.TrainNet.ParameterCount);
+        _hostBuffers = new HostBufferPool(replica.Backend.LockPages);
 
         Receive<WorkerRegistered>(Connect);
         Receive<WorkerRefused>(refused =>
@@ -124,7 +126,11 @@ public sealed class WorkerActor : ReceiveActor
     protected override void PreStart() =>
         Context.ActorOf(WorkerRegistration.Props(_workerId, _replica.Layout, _coordinatorProxy, Self), "registration");
 
-    protected override void PostStop() => ReturnAll();
+    protected override void PostStop()
+    {
+        ReturnAll();
+        _hostBuffers.Dispose();
+    }
 
     private void ReturnAll()
     {
@@ -138,7 +144,11 @@ public sealed class WorkerActor : ReceiveActor
         if (registered.RandomSeed != _replica.RandomSeed)
         {
             _log.Info("Rebuilding the nets with the run's random seed {0}", registered.RandomSeed);
-            _replica = _build(registered.RandomSeed);
+            var rebuilt = _build(registered.RandomSeed);
+            // The host buffers are locked for the first replica's device.
+            if (!ReferenceEquals(rebuilt.Backend, _replica.Backend))
+                throw new InvalidOperationException("a rebuilt replica must compute on the worker's backend");
+            _replica = rebuilt;
         }
         try
         {
@@ -264,7 +274,7 @@ public sealed class WorkerActor : ReceiveActor
     {
         var range = _buckets.Ranges[bucket];
         int length = (range.Count + extra.Length) * sizeof(float);
-        var bytes = ArrayPool<byte>.Shared.Rent(length);
+        var bytes = _hostBuffers.Rent(length);
         var values = MemoryMarshal.Cast<byte, float>(bytes.AsSpan(0, length));
         _replica.Backend.Download(sum.Slice(range.Offset, range.Count), values[..range.Count]);
         extra.CopyTo(values[range.Count..]);
@@ -305,8 +315,8 @@ public sealed class WorkerActor : ReceiveActor
         }
     }
 
-    private static void Return(SendTensor request)
+    private void Return(SendTensor request)
     {
-        if (MemoryMarshal.TryGetArray(request.Payload, out var segment)) ArrayPool<byte>.Shared.Return(segment.Array!);
+        if (MemoryMarshal.TryGetArray(request.Payload, out var segment)) _hostBuffers.Return(segment.Array!);
     }
 }

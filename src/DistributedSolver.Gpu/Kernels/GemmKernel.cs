@@ -8,11 +8,11 @@ namespace DistributedSolver.Gpu.Kernels;
 /// T×T tile of C (T is the group's width, chosen by the host to fit the device), staging T-wide
 /// slabs of op(A) and op(B) per step. Each element sums its k products in index order whatever T
 /// is, so the tile size never changes a bit. Edges of every shape are guarded: m, n, k need not be
-/// multiples of T.
+/// multiples of T. The grid covers the rows of tiles from <c>firstRow</c> on.
 /// </summary>
 internal static class GemmKernel
 {
-    public static void Tiled(int transA, int transB, int m, int n, int k, float alpha,
+    public static void Tiled(int firstRow, int transA, int transB, int m, int n, int k, float alpha,
         ArrayView<float> a, ArrayView<float> b, float beta, ArrayView<float> c)
     {
         int tile = Group.DimX;
@@ -20,7 +20,7 @@ internal static class GemmKernel
         var aTile = shared.SubView(0, tile * tile);
         var bTile = shared.SubView(tile * tile, tile * tile);
         int tx = Group.IdxX, ty = Group.IdxY;
-        int row = Grid.IdxY * tile + ty, column = Grid.IdxX * tile + tx;
+        int row = firstRow + Grid.IdxY * tile + ty, column = Grid.IdxX * tile + tx;
         float sum = 0f;
         for (int start = 0; start < k; start += tile)
         {

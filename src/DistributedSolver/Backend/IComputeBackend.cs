@@ -22,8 +22,19 @@ public interface IComputeBackend : IDisposable
     /// <summary>A zero-filled buffer of <paramref name="length"/> floats.</summary>
     DeviceBuffer Allocate(int length);
 
+    /// <summary>
+    /// Prepares <paramref name="pinned"/>, an array on the pinned object heap, for transfers at
+    /// full speed: a GPU backend page-locks it, so uploads from it and downloads into it go by DMA
+    /// with no staging copy in the driver. Null when the backend needs nothing (the CPU backend);
+    /// otherwise dispose the lock before dropping the array. <see cref="HostBufferPool"/> calls it
+    /// once per array.
+    /// </summary>
+    IDisposable? LockPages(byte[] pinned);
+
     void Upload(ReadOnlySpan<float> source, BufferView destination);
     void Download(BufferView source, Span<float> destination);
+
+    /// <summary>destination = source; the two must not overlap (a device copy of overlapping ranges is undefined).</summary>
     void Copy(BufferView source, BufferView destination);
     void Fill(BufferView x, float value);
 

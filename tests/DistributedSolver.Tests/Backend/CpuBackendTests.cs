@@ -42,6 +42,19 @@ public sealed class CpuBackendTests : IDisposable
     }
 
     [Fact]
+    public void CopyRefusesOverlappingViewsOfOneBuffer()
+    {
+        var all = new BufferView(_backend.Allocate(6), 0, 6);
+        var ex = Assert.Throws<ArgumentException>(() => _backend.Copy(all.Slice(0, 4), all.Slice(2, 4)));
+        Assert.Contains("[0, 4) overlaps its destination [2, 6)", ex.Message);
+        Assert.Throws<ArgumentException>(() => _backend.Copy(all.Slice(1, 2), all.Slice(1, 2)));
+        // Adjacent views and views of other buffers are disjoint.
+        _backend.Copy(all.Slice(0, 3), all.Slice(3, 3));
+        _backend.Copy(Put(1, 2), all.Slice(0, 2));
+        Assert.Equal([1f, 2f, 0f, 0f, 0f, 0f], Get(all));
+    }
+
+    [Fact]
     public void BlasLevelOneOperations()
     {
         var y = Put(1, 2, 3);

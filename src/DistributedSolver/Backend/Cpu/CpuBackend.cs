@@ -40,7 +40,13 @@ public sealed partial class CpuBackend : IComputeBackend
 
     public void Download(BufferView source, Span<float> destination) => S(source).CopyTo(destination);
 
-    public void Copy(BufferView source, BufferView destination) => S(source).CopyTo(S(destination));
+    public IDisposable? LockPages(byte[] pinned) => null;
+
+    public void Copy(BufferView source, BufferView destination)
+    {
+        BufferView.RequireDisjoint(source, destination);
+        S(source).CopyTo(S(destination));
+    }
 
     public void Fill(BufferView x, float value) => S(x).Fill(value);
 
