@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ILGPU.Runtime;
 
 namespace DistributedSolver.Gpu;
@@ -18,8 +19,57 @@ internal sealed class KernelCache(Accelerator accelerator)
         lock (_gate)
         {
             if (!_loaded.TryGetValue((kernel, specialization), out var launcher))
-                _loaded[(kernel, specialization)] = launcher = load(accelerator);
+                _loaded[(kernel, specialization)] = launcher = Load(kernel, specialization, load);
             return (TLauncher)launcher;
+        }
+    }
+
+    private TLauncher Load<TLauncher>(string kernel, Type? specialization, Func<Accelerator, TLauncher> load)
+    {
+        // ILGPU writes why the driver refused a module (ptxas's own words) only to Trace.
+        using var log = new CompilerLog();
+        try
+        {
+            return load(accelerator);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            string name = specialization is null ? kernel : $"{kernel}<{specialization.Name}>";
+            string said = log.Text.Length == 0 ? "" : $"; the compiler said: {log.Text}";
+            throw new InvalidOperationException($"kernel {name} could not be loaded on {accelerator.Name}: {e.Message}{said}", e);
+        }
+    }
+
+    /// <summary>What is written to <see cref="Trace"/> while it is registered, from any thread.</summary>
+    private sealed class CompilerLog : TraceListener
+    {
+        private readonly System.Text.StringBuilder _text = new();
+        private readonly Lock _gate = new();
+
+        public CompilerLog() => Trace.Listeners.Add(this);
+
+        public string Text
+        {
+            get
+            {
+                lock (_gate) return _text.ToString().Trim();
+            }
+        }
+
+        public override void Write(string? message)
+        {
+            lock (_gate) _text.Append(message);
+        }
+
+        public override void WriteLine(string? message)
+        {
+            lock (_gate) _text.Append(message).Append(' ');
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            Trace.Listeners.Remove(this);
+            base.Dispose(disposing);
         }
     }
 }
