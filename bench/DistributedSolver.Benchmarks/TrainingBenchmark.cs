@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using DistributedSolver.Backend;
 using DistributedSolver.Backend.Cpu;
+using DistributedSolver.Gpu;
 using DistributedSolver.Prototxt;
 using DistributedSolver.Proto;
 using DistributedSolver.Training;
@@ -25,19 +26,23 @@ internal static class TrainingBenchmark
     private sealed record Model(string Title, string SampleShape, string Layers, string Output, long[] MultiplyAddsPerSample);
 
     /// <summary>The quick start's MLP, 784-512-512-10.</summary>
-    public static void RunMlp(TextWriter output) => Run(output, new Model("MLP 784-512-512-10", "dim: 784", """
+    public static void RunMlp(TextWriter output) => Run(output, Mlp);
+
+    public static void RunLeNet(TextWriter output) => Run(output, LeNet);
+
+    private static readonly Model Mlp = new("MLP 784-512-512-10", "dim: 784", """
         layer { name: "ip1" type: "InnerProduct" bottom: "data" top: "ip1" inner_product_param { num_output: 512 weight_filler { type: "xavier" } } }
         layer { name: "relu1" type: "ReLU" bottom: "ip1" top: "ip1" }
         layer { name: "ip2" type: "InnerProduct" bottom: "ip1" top: "ip2" inner_product_param { num_output: 512 weight_filler { type: "xavier" } } }
         layer { name: "relu2" type: "ReLU" bottom: "ip2" top: "ip2" }
         layer { name: "ip3" type: "InnerProduct" bottom: "ip2" top: "ip3" inner_product_param { num_output: 10 weight_filler { type: "xavier" } } }
-        """, "ip3", [784 * 512, 512 * 512, 512 * 10]));
+        """, "ip3", [784 * 512, 512 * 512, 512 * 10]);
 
     /// <summary>
     /// Caffe's LeNet as in the example: conv 20 5×5 on 28×28 (24² outputs of 25 taps), pool,
     /// conv 50 5×5 on 20×12×12 (8² outputs of 500 taps), pool, ip 800→500, relu, ip 500→10.
     /// </summary>
-    public static void RunLeNet(TextWriter output) => Run(output, new Model("LeNet (Caffe's)", "dim: 1 dim: 28 dim: 28", """
+    private static readonly Model LeNet = new("LeNet (Caffe's)", "dim: 1 dim: 28 dim: 28", """
         layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1" convolution_param { num_output: 20 kernel_size: 5 weight_filler { type: "xavier" } } }
         layer { name: "pool1" type: "Pooling" bottom: "conv1" top: "pool1" pooling_param { pool: MAX kernel_size: 2 stride: 2 } }
         layer { name: "conv2" type: "Convolution" bottom: "pool1" top: "conv2" convolution_param { num_output: 50 kernel_size: 5 weight_filler { type: "xavier" } } }
@@ -45,7 +50,39 @@ internal static class TrainingBenchmark
         layer { name: "ip1" type: "InnerProduct" bottom: "pool2" top: "ip1" inner_product_param { num_output: 500 weight_filler { type: "xavier" } } }
         layer { name: "relu1" type: "ReLU" bottom: "ip1" top: "ip1" }
         layer { name: "ip2" type: "InnerProduct" bottom: "ip1" top: "ip2" inner_product_param { num_output: 10 weight_filler { type: "xavier" } } }
-        """, "ip2", [20 * 25 * 24 * 24, 50 * 500 * 8 * 8, 800 * 500, 500 * 10]));
+        """, "ip2", [20 * 25 * 24 * 24, 50 * 500 * 8 * 8, 800 * 500, 500 * 10]);
+
+    /// <summary>
+    /// The model's training speed on one device, for the comparison with PyTorch on a GPU machine
+    /// (<c>bench/gpu</c>): samples/s, the median of <paramref name="rounds"/> runs of
+    /// <paramref name="iterations"/> iterations after a warm-up, and a last line
+    /// <c>samples_per_sec N</c> for scripts. A GPU request that finds no CUDA device fails here
+    /// instead of measuring the CPU.
+    /// </summary>
+    public static int RunOnDevice(TextWriter output, string modelName, string device, int iterations = 200, int rounds = 3)
+    {
+        var model = modelName switch
+        {
+            "mlp" => Mlp,
+            "lenet" => LeNet,
+            _ => throw new FormatException($"model '{modelName}' is not mlp or lenet"),
+        };
+        if (iterations < 1) throw new FormatException($"{iterations} iterations: at least 1 is needed");
+        var selection = DeviceSelection.Parse(device);
+        string? fallback = null;
+        using var backend = ComputeBackends.Open(selection, new CpuBackendOptions(), message => fallback = message);
+        if (selection.Kind == DeviceKind.Gpu && fallback is not null)
+        {
+            output.WriteLine($"{device}: {fallback}");
+            return 1;
+        }
+        output.WriteLine($"{model.Title}, batch {Batch}, on {backend.Description}");
+        var trainer = CreateTrainer(backend, model);
+        var rates = Enumerable.Range(0, rounds).Select(_ => TrainingRate(trainer, iterations)).Order().ToList();
+        output.WriteLine($"samples/s over {rounds} rounds of {iterations} iterations: {string.Join(", ", rates.Select(r => r.ToString("F0")))}");
+        output.WriteLine($"samples_per_sec {rates[rounds / 2]:F1}");
+        return 0;
+    }
 
     private static void Run(TextWriter output, Model model, int iterations = 200, int rounds = 5)
     {

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# On the GPU machine (CUDA driver and PyTorch, no .NET), from the repository root:
+#   bash bench/gpu/on-device.sh bench/gpu/dist/gpu-bench.tar.xz [iterations]
+# Trains the MLP and LeNet with the ILGPU backend on gpu:0 and with PyTorch, same batch, and
+# prints each samples/s and the ratio (goal: ILGPU >= 0.8x PyTorch). DEVICE=cpu makes a dry run
+# of the script on a machine without a GPU.
+set -euo pipefail
+device=${DEVICE:-gpu:0}
+archive=${1:?usage: on-device.sh ARCHIVE [iterations]}
+iterations=${2:-200}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+tar -C "$work" -xJf "$archive"
+app="$work/gpu-bench/app/DistributedSolver.Benchmarks"
+reference="$work/gpu-bench/pytorch_reference.py"
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
+
+# PyTorch's wheels bring cuBLAS in site-packages, off the loader's path: without it the .NET side
+# would fall back to its tiled GEMM kernel (its start-up line says which GEMM it uses).
+cublas=$(python3 -c 'import nvidia.cublas, os; print(os.path.join(list(nvidia.cublas.__path__)[0], "lib"))' 2>/dev/null || true)
+if [[ -n "$cublas" && -d "$cublas" ]]; then
+  export LD_LIBRARY_PATH="$cublas${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+fi
+
+rate() { awk '/^samples_per_sec / { print $2 }' "$1"; }
+
+for model in mlp lenet; do
+  "$app" device "$model" "$device" "$iterations" | tee "$work/$model.dotnet"
+  python3 "$reference" "$model" --iterations "$iterations" | tee "$work/$model.torch"
+  ours=$(rate "$work/$model.dotnet")
+  theirs=$(rate "$work/$model.torch")
+  awk -v m="$model" -v a="$ours" -v b="$theirs" \
+    'BEGIN { printf "%s: ILGPU %.0f samples/s, PyTorch %.0f samples/s, ratio %.2f (goal >= 0.80)\n", m, a, b, a / b }'
+done
