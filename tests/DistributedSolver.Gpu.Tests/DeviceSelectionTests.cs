@@ -27,7 +27,7 @@ public sealed class DeviceSelectionTests
     public void Refuses_anything_else_naming_the_choices(string text)
     {
         var error = Assert.Throws<FormatException>(() => DeviceSelection.Parse(text));
-        Assert.Contains(DeviceSelection.Syntax, error.Message);
+        Assert.Equal($"device '{text}' is not one of cpu, gpu, gpu:N or ilgpu-cpu", error.Message);
     }
 
     [Fact]
@@ -45,8 +45,13 @@ public sealed class DeviceSelectionTests
         var messages = new List<string>();
         using var backend = ComputeBackends.Open(new DeviceSelection(DeviceKind.Gpu, 0), new CpuBackendOptions { Threads = 1 }, messages.Add);
         Assert.IsType<CpuBackend>(backend);
-        string reason = CudaLibraries.TryLoadDriver(out string? missing) ? "the CUDA driver reports no device" : missing;
-        Assert.Equal($"{ComputeBackends.NoCudaDevice} ({reason})", Assert.Single(messages));
+        // Which reason depends on the machine: no driver at all, or a driver that sees no device.
+        string message = Assert.Single(messages);
+        Assert.StartsWith("no CUDA device: using the CPU backend (", message);
+        Assert.True(
+            message.EndsWith("(the CUDA driver reports no device)", StringComparison.Ordinal)
+            || message.Contains("(the CUDA driver is not installed: none of libcuda.so.1, libcuda.so could be loaded", StringComparison.Ordinal),
+            message);
     }
 
     [Fact]
