@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """PyTorch's training speed for the nets of `DistributedSolver.Benchmarks device`, on a CUDA GPU.
 
-The same work as the .NET benchmark: batch 64, one constant batch resident on the device
-(DummyData: 0.5 everywhere, label 3), SGD with momentum 0.9 and weight decay 5e-4 at lr 0.01,
-softmax cross-entropy, float32 throughout. TF32 is off for matmuls and convolutions, since
-cuBLAS runs the .NET side in plain FP32. Prints the samples/s of each round and a last line
-`samples_per_sec N`, the median.
+The same work as the .NET benchmark: batch 64, a constant batch (DummyData: 0.5 everywhere,
+label 3) copied from ordinary host memory to the device every iteration, as the .NET data layer
+uploads its tops, SGD with momentum 0.9 and weight decay 5e-4 at lr 0.01, softmax cross-entropy,
+float32 throughout, and the loss read back every iteration, as the .NET trainer does. TF32 is off for
+matmuls and convolutions, since cuBLAS runs the .NET side in plain FP32. Prints the samples/s of
+each round and a last line `samples_per_sec N`, the median. `--device cpu` runs it without a GPU
+(a dry run of bench/gpu/on-device.sh).
 """
 import argparse
 import statistics
@@ -45,33 +47,45 @@ def main():
     args = parser.parse_args()
     if args.iterations < 1 or args.rounds < 1:
         parser.error("iterations and rounds must be at least 1")
-    if not torch.cuda.is_available():
+    device = torch.device(args.device)
+    cuda = device.type == "cuda"
+    if cuda and not torch.cuda.is_available():
         print("pytorch_reference.py: no CUDA device", file=sys.stderr)
         return 1
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
-    device = torch.device(args.device)
     net = (mlp() if args.model == "mlp" else lenet()).to(device)
-    data = torch.full((BATCH, 1, 28, 28), 0.5, device=device)
-    label = torch.full((BATCH,), 3, dtype=torch.long, device=device)
+    host_data = torch.full((BATCH, 1, 28, 28), 0.5)
+    host_label = torch.full((BATCH,), 3, dtype=torch.long)
+    data = torch.empty_like(host_data, device=device)
+    label = torch.empty_like(host_label, device=device)
     optimizer = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9, weight_decay=5e-4)
     loss_fn = nn.CrossEntropyLoss()
 
     def train(iterations):
         for _ in range(iterations):
+            data.copy_(host_data)
+            label.copy_(host_label)
             optimizer.zero_grad(set_to_none=False)
-            loss_fn(net(data), label).backward()
+            loss = loss_fn(net(data), label)
+            loss.backward()
             optimizer.step()
+            loss.item()
 
-    print(f"{args.model}, batch {BATCH}, on {torch.cuda.get_device_name(device)}, torch {torch.__version__}, "
+    def synchronize():
+        if cuda:
+            torch.cuda.synchronize(device)
+
+    name = torch.cuda.get_device_name(device) if cuda else "CPU"
+    print(f"{args.model}, batch {BATCH}, on {name}, torch {torch.__version__}, "
           f"CUDA {torch.version.cuda}, cuDNN {torch.backends.cudnn.version()}")
     train(20)  # warm-up: cuDNN's algorithm choice, allocator, lazy module set-up
-    torch.cuda.synchronize(device)
+    synchronize()
     rates = []
     for _ in range(args.rounds):
         start = time.perf_counter()
         train(args.iterations)
-        torch.cuda.synchronize(device)
+        synchronize()
         rates.append(args.iterations * BATCH / (time.perf_counter() - start))
     rates.sort()
     print(f"samples/s over {args.rounds} rounds of {args.iterations} iterations: " + ", ".join(f"{r:.0f}" for r in rates))

@@ -81,7 +81,8 @@ public sealed partial class IlgpuBackend : IComputeBackend
                 return false;
             }
             var device = devices[deviceId];
-            // The driver compiles the PTX for the device, so its version decides bits as the model does.
+            // The driver compiles the PTX for the device: the CUDA version it supports (cuDriverGetVersion)
+            // stands for it, as close as ILGPU reports.
             string model = $"{device.Name}, compute capability {device.Architecture?.Major}.{device.Architecture?.Minor}, CUDA driver {device.DriverVersion.Major}.{device.DriverVersion.Minor}";
             try
             {
@@ -167,7 +168,16 @@ public sealed partial class IlgpuBackend : IComputeBackend
     {
         ArgumentNullException.ThrowIfNull(pinned);
         Bind();
-        return new PageLock(_accelerator, _accelerator.CreatePageLockFromPinned(pinned));
+        try
+        {
+            return new PageLock(_accelerator, _accelerator.CreatePageLockFromPinned(pinned));
+        }
+        catch (Exception e) when (e is NotSupportedException or AcceleratorException)
+        {
+            // A device that cannot map host memory still copies from the array, through the
+            // driver's staging buffers: slower, not wrong.
+            return null;
+        }
     }
 
     public void Upload(ReadOnlySpan<float> source, BufferView destination)

@@ -40,11 +40,15 @@ internal sealed class KernelCache(Accelerator accelerator)
         }
     }
 
-    /// <summary>What is written to <see cref="Trace"/> while it is registered, from any thread.</summary>
+    /// <summary>
+    /// What the creating thread writes to <see cref="Trace"/> while this is registered: ILGPU
+    /// compiles on the loading thread, and another accelerator may be loading at the same time.
+    /// </summary>
     private sealed class CompilerLog : TraceListener
     {
         private readonly System.Text.StringBuilder _text = new();
         private readonly Lock _gate = new();
+        private readonly int _thread = Environment.CurrentManagedThreadId;
 
         public CompilerLog() => Trace.Listeners.Add(this);
 
@@ -58,11 +62,13 @@ internal sealed class KernelCache(Accelerator accelerator)
 
         public override void Write(string? message)
         {
+            if (Environment.CurrentManagedThreadId != _thread) return;
             lock (_gate) _text.Append(message);
         }
 
         public override void WriteLine(string? message)
         {
+            if (Environment.CurrentManagedThreadId != _thread) return;
             lock (_gate) _text.Append(message).Append(' ');
         }
 

@@ -29,7 +29,15 @@ internal sealed class TiledGemm : IDeviceGemm
     public int Tile { get; }
 
     /// <summary>Rows of tiles per launch: the device's grid height, lower in tests to cross the split.</summary>
-    internal int MaxRowTiles { get; set; }
+    internal int MaxRowTiles
+    {
+        get;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            field = value;
+        }
+    }
 
     public string Description => _fallbackReason is null
         ? $"tiled ILGPU kernel, {Tile}×{Tile} tiles"

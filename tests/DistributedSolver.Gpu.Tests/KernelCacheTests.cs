@@ -24,15 +24,18 @@ public sealed class KernelCacheTests : IDisposable
         var cache = new KernelCache(_accelerator);
         var ex = Assert.Throws<InvalidOperationException>(() => cache.Get<Action>("Tiled", typeof(int), _ =>
         {
+            // Another accelerator loading at the same time writes to the same Trace.
+            var other = new Thread(() => Trace.WriteLine("another thread's kernel"));
+            other.Start();
+            other.Join();
             // What ILGPU does when the driver refuses a module: the reason goes to Trace only.
             Trace.WriteLine("ptxas fatal   : Unresolved extern function 'fma'");
             throw new InvalidOperationException("CUDA_ERROR_INVALID_PTX");
         }));
-        Assert.Contains("kernel Tiled<Int32> could not be loaded", ex.Message);
-        Assert.Contains("CUDA_ERROR_INVALID_PTX", ex.Message);
-        Assert.Contains("the compiler said: ptxas fatal   : Unresolved extern function 'fma'", ex.Message);
+        Assert.Equal(
+            "kernel Tiled<Int32> could not be loaded on CPUAccelerator: CUDA_ERROR_INVALID_PTX; the compiler said: ptxas fatal   : Unresolved extern function 'fma'",
+            ex.Message);
         Assert.IsType<InvalidOperationException>(ex.InnerException);
-        Assert.DoesNotContain(Trace.Listeners.Cast<TraceListener>(), l => l.GetType().DeclaringType == typeof(KernelCache));
     }
 
     [Fact]

@@ -145,9 +145,14 @@ public sealed class WorkerActor : ReceiveActor
         {
             _log.Info("Rebuilding the nets with the run's random seed {0}", registered.RandomSeed);
             var rebuilt = _build(registered.RandomSeed);
-            // The host buffers are locked for the first replica's device.
             if (!ReferenceEquals(rebuilt.Backend, _replica.Backend))
-                throw new InvalidOperationException("a rebuilt replica must compute on the worker's backend");
+            {
+                // The host buffers are locked for the first replica's device: a programming error.
+                const string reason = "the worker's rebuilt nets compute on another backend than its first ones";
+                _log.Error(reason);
+                CoordinatedShutdown.Get(Context.System).Run(new WorkerRefusedReason(reason));
+                return;
+            }
             _replica = rebuilt;
         }
         try
@@ -317,6 +322,9 @@ public sealed class WorkerActor : ReceiveActor
 
     private void Return(SendTensor request)
     {
-        if (MemoryMarshal.TryGetArray(request.Payload, out var segment)) _hostBuffers.Return(segment.Array!);
+        // An ack can outlive the actor instance that sent the frame (a restart builds a new pool):
+        // the old pool's array is then garbage, not this pool's business.
+        if (MemoryMarshal.TryGetArray(request.Payload, out var segment) && _hostBuffers.Owns(segment.Array!))
+            _hostBuffers.Return(segment.Array!);
     }
 }

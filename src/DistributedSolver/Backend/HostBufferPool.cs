@@ -37,6 +37,9 @@ public sealed class HostBufferPool(Func<byte[], IDisposable?> lockPages) : IDisp
         return array;
     }
 
+    /// <summary>Whether <paramref name="array"/> is one of this pool's (until it is disposed).</summary>
+    public bool Owns(byte[] array) => _arrays.ContainsKey(array);
+
     /// <summary>Gives back an array rented here; after <see cref="Dispose"/>, nothing is kept.</summary>
     public void Return(byte[] array)
     {

@@ -7,9 +7,10 @@ using DistributedSolver.Randomness;
 namespace DistributedSolver.Layers;
 
 /// <summary>
-/// Caffe's DummyData: tops of given shapes filled by fillers. Constant tops are filled once;
-/// random ones are refilled every batch, from a generator seeded by the batch position so that a
-/// unit's data does not depend on which process computes it.
+/// Caffe's DummyData: tops of given shapes filled by fillers, from a generator seeded by the
+/// batch position so that a unit's data does not depend on which process computes it. Unlike
+/// Caffe, constant tops are written every batch too: an in-place layer after this one (Dropout,
+/// ReLU) changes them, and a unit's data must not depend on the units computed before it.
 /// </summary>
 public sealed class DummyDataLayer : SourceLayer
 {

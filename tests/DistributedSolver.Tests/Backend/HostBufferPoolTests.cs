@@ -90,6 +90,20 @@ public sealed class HostBufferPoolTests
     }
 
     [Fact]
+    public void Owns_tells_its_arrays_from_another_pools()
+    {
+        using var pool = new HostBufferPool(_ => null);
+        using var other = new HostBufferPool(_ => null);
+        var mine = pool.Rent(64);
+        Assert.True(pool.Owns(mine));
+        Assert.False(pool.Owns(other.Rent(64)));
+        pool.Return(mine);
+        Assert.True(pool.Owns(mine));
+        pool.Dispose();
+        Assert.False(pool.Owns(mine));
+    }
+
+    [Fact]
     public void A_foreign_or_twice_returned_array_is_refused()
     {
         using var pool = new HostBufferPool(_ => null);
