@@ -44,7 +44,9 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PREFIX="dsr$$"                    # unique per run: concurrent or leftover runs never collide
 SUBNET=10.254.14                  # only ever on this run's veths, inside its own namespaces
 PODS=(coordinator-0 coordinator-1 worker-0 worker-1 worker-2)
-MAX_ITER=500
+MAX_ITER=1500                     # about 15 s of training: every pod answers /readyz 200 some
+                                  # seconds after iteration 0 on a loaded machine, and a fault
+                                  # must still land mid-run (500 was over before it, once in CI)
 SNAPSHOT=50
 FAULT_ITER=120                    # faults land after this iteration (observed in the active coordinator's log)
 CLUSTER_TOKEN="rehearsal-$$-$RANDOM$RANDOM"
@@ -336,7 +338,12 @@ ready() {   # POD: its /readyz answers 200 (the probe Kubernetes would run), ask
         'exec 3<>/dev/tcp/127.0.0.1/8080 && printf "GET /readyz HTTP/1.0\r\n\r\n" >&3 && head -n 1 <&3' 2>/dev/null |
         grep -q ' 200 '
 }
-ready_all() { local pod; for pod in "$@"; do ready "$pod" || return 1; done; }
+ready_all() {   # POD...: all at once, since a process's first request waits for ASP.NET Core's JIT
+    local pod pids=() all=0
+    for pod in "$@"; do ready "$pod" & pids+=($!); done
+    for pod in "${pids[@]}"; do wait "$pod" || all=1; done
+    return $all
+}
 last_iteration() {   # POD -> the newest "Iteration N" its log shows (0 if none)
     grep -o '\] Iteration [0-9]*' "${LOG[$1]}" 2>/dev/null | awk '{print $3}' | sort -n | tail -1 | grep . || echo 0
 }
@@ -407,6 +414,7 @@ scenario() {   # NAME INDEX
     # the Split Brain Resolver a two-member cluster, whose oldest side it keeps (README, "Split
     # Brain Resolver"), and every other node was downed with it.
     wait_for "$START_TIMEOUT" "readiness of every pod (/readyz 200)" ready_all "${PODS[@]}"
+    log "every pod ready after $((SECONDS - start)) s, the run at iteration $(last_iteration "$(active_coordinator)")"
     local expect_exit=(coordinator-0 coordinator-1 worker-0 worker-1 worker-2) note="" sigterm_bad="" at
     case $name in
         clean) ;;
