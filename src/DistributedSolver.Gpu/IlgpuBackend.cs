@@ -44,6 +44,7 @@ public sealed partial class IlgpuBackend : IComputeBackend
     private readonly float[] _hostSums = new float[ReductionLanes];
     private readonly int[] _hostCounts = new int[ReductionLanes];
     private readonly int[] _hostInvalid = new int[ReductionLanes];
+    private int _buffersAllocated;
 
     private IlgpuBackend(Context context, Accelerator accelerator, Func<Accelerator, KernelCache, IDeviceGemm> gemm, string device, string model)
     {
@@ -144,10 +145,15 @@ public sealed partial class IlgpuBackend : IComputeBackend
 
     internal IDeviceGemm DeviceGemm => _gemm;
 
+    /// <summary>Device buffers allocated so far, and kernels compiled: both stop growing once a net has run.</summary>
+    internal (int Buffers, int Kernels) Allocations => (Volatile.Read(ref _buffersAllocated), _kernels.Count);
+
     public DeviceBuffer Allocate(int length)
     {
         Bind();
-        return new IlgpuBuffer(_accelerator, length);
+        var buffer = new IlgpuBuffer(_accelerator, length);
+        Interlocked.Increment(ref _buffersAllocated);
+        return buffer;
     }
 
     // CUDA keeps the current context per thread; every operation reaches the device through V.

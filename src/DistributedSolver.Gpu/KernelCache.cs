@@ -13,6 +13,14 @@ internal sealed class KernelCache(Accelerator accelerator)
     private readonly Dictionary<(string Kernel, Type? Specialization), Delegate> _loaded = [];
     private readonly Lock _gate = new();
 
+    public int Count
+    {
+        get
+        {
+            lock (_gate) return _loaded.Count;
+        }
+    }
+
     public TLauncher Get<TLauncher>(string kernel, Type? specialization, Func<Accelerator, TLauncher> load)
         where TLauncher : Delegate
     {

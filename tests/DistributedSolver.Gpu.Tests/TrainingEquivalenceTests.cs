@@ -59,6 +59,22 @@ public sealed class TrainingEquivalenceTests : IDisposable
         AssertEquivalent(solver, Mlp(batch: 8, hidden: 16), lossBound: 1e-6, weightBound: 1e-6);
     }
 
+    [Fact]
+    public void After_the_first_iterations_training_allocates_no_device_memory_and_compiles_no_kernel()
+    {
+        var solver = Solver(maxIter: 2);
+        solver.TestIter.Clear();
+        using var gpu = IlgpuBackend.OpenCpuAccelerator();
+        var trainer = new Trainer(new TrainingDefinition(solver, TinyLeNet(batch: 4), [], RepoPaths.Root, Path.Combine(_directory, "steady")), gpu, new RecordingObserver());
+        trainer.Solve();
+        var warm = gpu.Allocations;
+        Assert.True(warm.Buffers > 0 && warm.Kernels > 0, $"{warm}");
+        trainer.Solver.Parameter.MaxIter = 5;
+        trainer.Solve();
+        Assert.Equal(5, trainer.Iteration);
+        Assert.Equal(warm, gpu.Allocations);
+    }
+
     // A LeNet small enough for the simulator: both convolutions, max pooling, ReLU, dropout, two
     // inner products, softmax loss, trained with Adam.
     private static NetParameter TinyLeNet(int batch) => PrototxtParser.Parse<NetParameter>($$"""
