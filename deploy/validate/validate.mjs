@@ -5,8 +5,9 @@
 // Each YAML document is checked against the Kubernetes OpenAPI schema of its apiVersion and kind,
 // as compiled into the `kubernetes-models` package (ajv validators; `npm ci` here first). A
 // document of a kind the package does not know fails: an unchecked document would pass silently.
-// Like kubeconform without -strict, the schemas accept fields they do not name; types, enums,
-// formats and required fields are checked. Exit code 0 when every document is valid, 1 otherwise,
+// Like kubeconform without -strict, the schemas accept fields they do not name (the .NET
+// deployment tests catch those, UnknownFieldTests); types, enums, formats and required fields
+// are checked. Exit code 0 when every document is valid, 1 otherwise,
 // 2 when the input cannot be read or parsed.
 import { readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
