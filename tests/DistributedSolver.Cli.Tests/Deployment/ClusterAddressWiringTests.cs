@@ -7,25 +7,23 @@ namespace DistributedSolver.Cli.Tests.Deployment;
 /// </summary>
 public sealed class ClusterAddressWiringTests
 {
-    public static TheoryData<string> Overlays => [.. Kustomize.Overlays];
-
     [KubectlTheory]
-    [MemberData(nameof(Overlays))]
+    [MemberData(nameof(Kustomize.EveryOverlay), MemberType = typeof(Kustomize))]
     public void Seeds_are_the_coordinator_pods_dns_names_with_the_akka_port(string overlay) =>
         Assert.Empty(DeploymentChecks.Seeds(Kustomize.Manifests(overlay)));
 
     [KubectlTheory]
-    [MemberData(nameof(Overlays))]
+    [MemberData(nameof(Kustomize.EveryOverlay), MemberType = typeof(Kustomize))]
     public void Each_pod_advertises_its_own_name_under_the_headless_service_its_statefulset_names(string overlay) =>
         Assert.Empty(DeploymentChecks.Addresses(Kustomize.Manifests(overlay)));
 
     [KubectlTheory]
-    [MemberData(nameof(Overlays))]
+    [MemberData(nameof(Kustomize.EveryOverlay), MemberType = typeof(Kustomize))]
     public void Port_variables_equal_the_container_ports_and_the_service_ports(string overlay) =>
         Assert.Empty(DeploymentChecks.Ports(Kustomize.Manifests(overlay)));
 
     [KubectlTheory]
-    [MemberData(nameof(Overlays))]
+    [MemberData(nameof(Kustomize.EveryOverlay), MemberType = typeof(Kustomize))]
     public void The_coordinator_waits_for_as_many_workers_as_the_worker_statefulset_starts(string overlay) =>
         Assert.Empty(DeploymentChecks.MinWorkers(Kustomize.Manifests(overlay)));
 

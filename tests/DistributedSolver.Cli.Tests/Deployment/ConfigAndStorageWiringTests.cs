@@ -6,20 +6,18 @@ namespace DistributedSolver.Cli.Tests.Deployment;
 /// </summary>
 public sealed class ConfigAndStorageWiringTests
 {
-    public static TheoryData<string> Overlays => [.. Kustomize.Overlays];
-
     [KubectlTheory]
-    [MemberData(nameof(Overlays))]
+    [MemberData(nameof(Kustomize.EveryOverlay), MemberType = typeof(Kustomize))]
     public void The_solver_and_the_net_it_names_are_mounted_where_DSOLVER_SOLVER_points(string overlay) =>
         Assert.Empty(DeploymentChecks.SolverConfig(Kustomize.Manifests(overlay)));
 
     [KubectlTheory]
-    [MemberData(nameof(Overlays))]
+    [MemberData(nameof(Kustomize.EveryOverlay), MemberType = typeof(Kustomize))]
     public void The_cluster_token_comes_from_a_secret_in_the_render(string overlay) =>
         Assert.Empty(DeploymentChecks.ClusterToken(Kustomize.Manifests(overlay)));
 
     [KubectlTheory]
-    [MemberData(nameof(Overlays))]
+    [MemberData(nameof(Kustomize.EveryOverlay), MemberType = typeof(Kustomize))]
     public void Snapshots_go_to_a_read_write_many_volume_at_the_snapshot_prefix_directory(string overlay) =>
         Assert.Empty(DeploymentChecks.Snapshots(Kustomize.Manifests(overlay)));
 

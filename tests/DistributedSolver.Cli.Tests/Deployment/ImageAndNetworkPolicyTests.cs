@@ -7,15 +7,13 @@ namespace DistributedSolver.Cli.Tests.Deployment;
 /// </summary>
 public sealed class ImageAndNetworkPolicyTests
 {
-    public static TheoryData<string> Overlays => [.. Kustomize.Overlays];
-
     [KubectlTheory]
-    [MemberData(nameof(Overlays))]
+    [MemberData(nameof(Kustomize.EveryOverlay), MemberType = typeof(Kustomize))]
     public void Images_carry_an_explicit_version_tag(string overlay) =>
         Assert.Empty(DeploymentChecks.Images(Kustomize.Manifests(overlay)));
 
     [KubectlTheory]
-    [MemberData(nameof(Overlays))]
+    [MemberData(nameof(Kustomize.EveryOverlay), MemberType = typeof(Kustomize))]
     public void Only_the_trainers_pods_reach_the_akka_and_data_plane_ports(string overlay) =>
         Assert.Empty(DeploymentChecks.NetworkPolicy(Kustomize.Manifests(overlay)));
 

@@ -9,6 +9,9 @@ internal static class Kustomize
     /// <summary>Every overlay a user can apply; each one must pass every wiring check.</summary>
     public static readonly string[] Overlays = ["cpu", "gpu", "gpu-tls"];
 
+    /// <summary><see cref="Overlays"/> for a theory's <c>MemberData</c>.</summary>
+    public static TheoryData<string> EveryOverlay => [.. Overlays];
+
     /// <summary>Why the kustomize tests cannot run here, or null when kubectl with kustomize is installed.</summary>
     public static string? Absence { get; } = FindAbsence();
 

@@ -7,25 +7,23 @@ namespace DistributedSolver.Cli.Tests.Deployment;
 /// </summary>
 public sealed class PodLifecycleTests
 {
-    public static TheoryData<string> Overlays => [.. Kustomize.Overlays];
-
     [KubectlTheory]
-    [MemberData(nameof(Overlays))]
+    [MemberData(nameof(Kustomize.EveryOverlay), MemberType = typeof(Kustomize))]
     public void Probes_ask_readyz_and_healthz_on_the_http_port(string overlay) =>
         Assert.Empty(DeploymentChecks.Probes(Kustomize.Manifests(overlay)));
 
     [KubectlTheory]
-    [MemberData(nameof(Overlays))]
+    [MemberData(nameof(Kustomize.EveryOverlay), MemberType = typeof(Kustomize))]
     public void Every_container_requests_and_limits_cpu_and_memory(string overlay) =>
         Assert.Empty(DeploymentChecks.Resources(Kustomize.Manifests(overlay)));
 
     [KubectlTheory]
-    [MemberData(nameof(Overlays))]
+    [MemberData(nameof(Kustomize.EveryOverlay), MemberType = typeof(Kustomize))]
     public void The_grace_period_outlasts_the_handover_timeout(string overlay) =>
         Assert.Empty(DeploymentChecks.ShutdownGrace(Kustomize.Manifests(overlay)));
 
     [KubectlTheory]
-    [MemberData(nameof(Overlays))]
+    [MemberData(nameof(Kustomize.EveryOverlay), MemberType = typeof(Kustomize))]
     public void Pods_run_as_the_images_non_root_user_on_a_read_only_root_filesystem(string overlay)
     {
         foreach (var w in Kustomize.Manifests(overlay).Workloads)

@@ -7,10 +7,8 @@ namespace DistributedSolver.Cli.Tests.Deployment;
 /// </summary>
 public sealed class SchemaValidationTests
 {
-    public static TheoryData<string> Overlays => [.. Kustomize.Overlays];
-
     [ValidatorTheory]
-    [MemberData(nameof(Overlays))]
+    [MemberData(nameof(Kustomize.EveryOverlay), MemberType = typeof(Kustomize))]
     public void Every_rendered_document_passes_the_kubernetes_schema(string overlay)
     {
         var (exit, output) = ManifestValidator.Validate(Kustomize.Render(overlay));

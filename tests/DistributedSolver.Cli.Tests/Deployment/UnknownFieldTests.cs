@@ -12,10 +12,8 @@ namespace DistributedSolver.Cli.Tests.Deployment;
 /// </summary>
 public sealed class UnknownFieldTests
 {
-    public static TheoryData<string> Overlays => [.. Kustomize.Overlays];
-
     [KubectlTheory]
-    [MemberData(nameof(Overlays))]
+    [MemberData(nameof(Kustomize.EveryOverlay), MemberType = typeof(Kustomize))]
     public void Every_field_of_every_rendered_document_is_one_kubernetes_knows(string overlay)
     {
         var objects = KubernetesYaml.LoadAllFromString(Kustomize.Render(overlay), strict: true);
